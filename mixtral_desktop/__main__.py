@@ -1,0 +1,7 @@
+"""`python -m mixtral_desktop` starts the app."""
+
+import sys
+
+from mixtral_desktop.app import main
+
+sys.exit(main())

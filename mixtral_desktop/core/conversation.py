@@ -1,0 +1,68 @@
+"""Messages and conversations: plain dataclasses, roles and validation."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+
+class Role(str, Enum):
+    USER = "user"
+    ASSISTANT = "assistant"
+    SYSTEM = "system"
+
+
+class MessageState(str, Enum):
+    """Where a message stands; only assistant replies leave ``DONE``."""
+
+    DONE = "done"
+    STREAMING = "streaming"
+    WAITING = "waiting"
+    INCOMPLETE = "incomplete"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn. Immutable: an update makes a new message with :func:`dataclasses.replace`."""
+
+    role: Role
+    content: str
+    state: MessageState = MessageState.DONE
+    created: float = field(default_factory=time.time)
+    usage: Usage | None = None
+    error: str | None = None
+
+    def with_content(self, content: str) -> Message:
+        return replace(self, content=content)
+
+    def to_api(self) -> dict[str, str]:
+        return {"role": self.role.value, "content": self.content}
+
+
+class EmptyMessage(ValueError):
+    """Raised when a message with no visible text is about to be added."""
+
+
+def validate_text(text: str) -> str:
+    """Return ``text`` if it has visible characters, else raise :class:`EmptyMessage`."""
+    if not text.strip():
+        raise EmptyMessage("A message needs some text.")
+    return text
+
+
+def api_messages(messages: list[Message]) -> list[dict[str, str]]:
+    """The payload's ``messages``: every finished turn, in order.
+
+    Replies that failed before any text arrived are left out; partial replies are
+    kept out too, since the model would read them as its own complete answer.
+    """
+    return [m.to_api() for m in messages if m.state is MessageState.DONE and m.content]
