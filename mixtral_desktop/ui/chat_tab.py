@@ -1,0 +1,252 @@
+"""One chat tab: its conversation, its composer, its worker, its state.
+
+Data flow: composer -> :meth:`ChatTab.submit` -> model -> worker thread -> delta
+signals buffered and flushed to the model about 30 times a second -> finished /
+failed / cancelled.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from enum import Enum
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from mixtral_desktop.core.api import ChatReply
+from mixtral_desktop.core.conversation import (
+    Message,
+    MessageState,
+    Role,
+    api_messages,
+    validate_text,
+)
+from mixtral_desktop.core.errors import Action, SegmindError
+from mixtral_desktop.ui.composer import Composer
+from mixtral_desktop.ui.conversation_model import ConversationModel
+from mixtral_desktop.ui.conversation_view import ConversationView
+from mixtral_desktop.ui.error_banner import ErrorBanner
+from mixtral_desktop.ui.reply_worker import ClientProvider, ReplyRunner
+
+FLUSH_INTERVAL_MS = 33
+"""Streamed text reaches the model at most this often: one repaint per frame or so."""
+
+
+class TabState(Enum):
+    IDLE = "Idle"
+    WAITING = "Waiting"
+    STREAMING = "Streaming"
+    ERROR = "Error"
+
+
+class ChatTab(QWidget):
+    """A conversation with its own worker; two tabs can wait for replies at once."""
+
+    state_changed = Signal()
+    credits_seen = Signal(float)
+    usage_seen = Signal(object)  # Usage | None
+    set_key_requested = Signal()
+
+    def __init__(self, client_provider: ClientProvider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("chat_tab")
+        self.model = ConversationModel(self)
+        self.view = ConversationView(self.model, self)
+        self.banner = ErrorBanner(self)
+        self.composer = Composer(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.composer)
+
+        self.runner = ReplyRunner(client_provider, self)
+        self.runner.started.connect(self._on_started)
+        self.runner.delta.connect(self._on_delta)
+        self.runner.finished.connect(self._on_finished)
+        self.runner.failed.connect(self._on_failed)
+        self.runner.cancelled.connect(self._on_cancelled)
+
+        self.state = TabState.IDLE
+        self.last_error: SegmindError | None = None
+        self._request_id: int | None = None
+        self._reply_row: int | None = None
+        self._pending: list[str] = []
+        self._waiting_since = 0.0
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+        self._tick_timer = QTimer(self)
+        self._tick_timer.setInterval(1000)
+        self._tick_timer.timeout.connect(self._tick)
+
+        self.composer.send_requested.connect(self.submit)
+        self.composer.stop_requested.connect(self.stop)
+        self.banner.retry_requested.connect(self.retry)
+        self.banner.set_key_requested.connect(self.set_key_requested)
+
+    # -- public -----------------------------------------------------------------
+
+    def is_busy(self) -> bool:
+        return self._request_id is not None
+
+    def state_text(self) -> str:
+        if self.state is TabState.WAITING:
+            return f"Waiting {int(time.monotonic() - self._waiting_since)} s"
+        return self.state.value
+
+    def submit(self, role: Role, text: str) -> bool:
+        """Add a message as ``role``; a user message also asks Mixtral. False if refused."""
+        try:
+            validate_text(text)
+        except ValueError:
+            return False
+        if role is Role.USER and self.is_busy():
+            return False
+        self.banner.hide()
+        self.model.append(Message(role=role, content=text))
+        self.composer.clear()
+        self.view.scroll_to_end()
+        if role is Role.USER:
+            self._request_reply()
+        elif self.state is TabState.ERROR:
+            self._set_state(TabState.IDLE)
+        self.composer.focus_input()
+        return True
+
+    def retry(self) -> None:
+        """Ask again for the reply that failed or was stopped."""
+        if self.is_busy():
+            return
+        self.banner.hide()
+        self._drop_unfinished_reply()
+        if not api_messages(self.model.messages()):
+            return
+        self._request_reply()
+
+    def stop(self) -> None:
+        if self.is_busy():
+            self.runner.cancel()
+
+    def shutdown(self) -> None:
+        """Cancel the request in flight and join the worker thread."""
+        self._flush_timer.stop()
+        self._tick_timer.stop()
+        self.runner.shutdown()
+
+    # -- request life cycle -----------------------------------------------------
+
+    def _request_reply(self) -> None:
+        payload = api_messages(self.model.messages())
+        self._pending.clear()
+        self._reply_row = self.model.append(
+            Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
+        )
+        self._waiting_since = time.monotonic()
+        self._request_id = self.runner.start(payload)
+        self.composer.set_busy(True)
+        self._tick_timer.start()
+        self._set_state(TabState.WAITING)
+
+    def _current(self, request_id: int) -> bool:
+        return request_id == self._request_id and self._reply_row is not None
+
+    def _on_started(self, request_id: int) -> None:
+        if self._current(request_id):
+            self._waiting_since = time.monotonic()
+
+    def _on_delta(self, request_id: int, text: str) -> None:
+        if not self._current(request_id):
+            return
+        self._pending.append(text)
+        if self.state is not TabState.STREAMING:
+            self._tick_timer.stop()
+            self._set_state(TabState.STREAMING)
+            self._flush()
+        elif not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def _flush(self) -> None:
+        if self._reply_row is None or not self._pending:
+            return
+        current = self.model.message(self._reply_row)
+        text = current.content + "".join(self._pending)
+        self._pending.clear()
+        self.model.replace(
+            self._reply_row, replace(current, content=text, state=MessageState.STREAMING)
+        )
+
+    def _on_finished(self, request_id: int, reply: ChatReply) -> None:
+        if not self._current(request_id):
+            return
+        assert self._reply_row is not None
+        self._pending.clear()
+        current = self.model.message(self._reply_row)
+        self.model.replace(
+            self._reply_row,
+            replace(current, content=reply.text, state=MessageState.DONE, usage=reply.usage),
+        )
+        self._end_request(TabState.IDLE)
+        self.usage_seen.emit(reply.usage)
+        if reply.remaining_credits is not None:
+            self.credits_seen.emit(reply.remaining_credits)
+
+    def _on_failed(self, request_id: int, error: SegmindError) -> None:
+        if not self._current(request_id):
+            return
+        self._keep_partial_reply()
+        self.last_error = error
+        self._end_request(TabState.ERROR)
+        self.banner.show_error(error)
+        if error.remaining_credits is not None:
+            self.credits_seen.emit(error.remaining_credits)
+        if error.action is Action.SET_KEY:
+            self.set_key_requested.emit()
+
+    def _on_cancelled(self, request_id: int) -> None:
+        if not self._current(request_id):
+            return
+        self._keep_partial_reply()
+        self._end_request(TabState.IDLE)
+
+    def _keep_partial_reply(self) -> None:
+        """A reply cut short keeps its text, marked incomplete; an empty one goes away."""
+        self._flush()
+        assert self._reply_row is not None
+        current = self.model.message(self._reply_row)
+        if current.content:
+            self.model.replace(self._reply_row, replace(current, state=MessageState.INCOMPLETE))
+        else:
+            self.model.remove_row(self._reply_row)
+
+    def _end_request(self, state: TabState) -> None:
+        self._request_id = None
+        self._reply_row = None
+        self._flush_timer.stop()
+        self._tick_timer.stop()
+        self.composer.set_busy(False)
+        self._set_state(state)
+        self.composer.focus_input()
+
+    def _drop_unfinished_reply(self) -> None:
+        """On retry, an incomplete last reply makes way for the new one."""
+        rows = self.model.rowCount()
+        if rows and self.model.message(rows - 1).state is not MessageState.DONE:
+            self.model.remove_row(rows - 1)
+
+    def _tick(self) -> None:
+        if self._reply_row is not None and self.state is TabState.WAITING:
+            self.model.refresh(self._reply_row)
+            self.state_changed.emit()
+
+    def _set_state(self, state: TabState) -> None:
+        self.state = state
+        self.state_changed.emit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self.composer.focus_input)

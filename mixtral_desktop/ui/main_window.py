@@ -1,0 +1,256 @@
+"""The main window: chat tabs, menus, shortcuts and the status bar."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QLineEdit,
+    QMainWindow,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
+
+from mixtral_desktop import APP_NAME
+from mixtral_desktop.core.api import Credits, SegmindClient
+from mixtral_desktop.core.clients import ClientProvider
+from mixtral_desktop.core.conversation import Role, Usage
+from mixtral_desktop.core.errors import AuthError, NetworkError, SegmindError, Timeout
+from mixtral_desktop.ui.background import run_in_background
+from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.ui.status_bar import StatusBar
+from mixtral_desktop.ui.tab_bar import ChatTabBar
+
+log = logging.getLogger(__name__)
+TITLE_CHARS = 28
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, clients: ClientProvider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clients = clients
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+        self.resize(980, 720)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tab_bar = ChatTabBar(self.tabs)
+        self.tabs.setTabBar(self.tab_bar)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.new_tab_button = QToolButton(self)
+        self.new_tab_button.setObjectName("new_tab_button")
+        self.new_tab_button.setText("+")
+        self.new_tab_button.setAccessibleName("New chat")
+        self.new_tab_button.setToolTip("New chat (Ctrl+T)")
+        self.new_tab_button.setAutoRaise(True)
+        self.tabs.setCornerWidget(self.new_tab_button, Qt.Corner.TopRightCorner)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self._named: set[ChatTab] = set()
+        self._chat_counter = 0
+        self._build_actions()
+
+        self.new_tab_button.clicked.connect(self.new_tab)
+        self.tab_bar.close_requested.connect(self.close_tab)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tab_bar.renamed.connect(self._on_renamed)
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self._state_timer = QTimer(self)
+        self._state_timer.setInterval(1000)
+        self._state_timer.timeout.connect(self._show_state)
+        self._state_timer.start()
+        self.new_tab()
+
+    # -- actions ----------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        bar = self.menuBar()
+        chat_menu = bar.addMenu("&Chat")
+        self.new_tab_action = self._action(chat_menu, "New chat", self.new_tab, "Ctrl+T")
+        self._action(chat_menu, "Close chat", self.close_current_tab, "Ctrl+W")
+        chat_menu.addSeparator()
+        self._action(
+            chat_menu, "Next chat", lambda: self._cycle(1), QKeySequence.StandardKey.NextChild,
+            "Ctrl+PgDown",
+        )
+        self._action(
+            chat_menu, "Previous chat", lambda: self._cycle(-1),
+            QKeySequence.StandardKey.PreviousChild, "Ctrl+PgUp",
+        )
+        self._action(chat_menu, "Rename chat…", self._rename_current, "F2")
+        chat_menu.addSeparator()
+        self._action(chat_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        settings = bar.addMenu("&Settings")
+        self._action(settings, "Set API key…", self.ask_for_key, "Ctrl+,")
+        self._action(settings, "Refresh credits", self.refresh_credits, "F5")
+
+    def _action(
+        self, menu: object, text: str, slot: object, *keys: QKeySequence.StandardKey | str
+    ) -> QAction:
+        action = QAction(text, self)
+        shortcuts = [QKeySequence(k) for k in keys]
+        if shortcuts:
+            action.setShortcuts(shortcuts)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)
+        return action
+
+    # -- tabs ---------------------------------------------------------------------
+
+    def chat_tabs(self) -> list[ChatTab]:
+        return [self.tab(i) for i in range(self.tabs.count())]
+
+    def tab(self, index: int) -> ChatTab:
+        widget = self.tabs.widget(index)
+        assert isinstance(widget, ChatTab)
+        return widget
+
+    def current_tab(self) -> ChatTab:
+        widget = self.tabs.currentWidget()
+        assert isinstance(widget, ChatTab)
+        return widget
+
+    def new_tab(self) -> ChatTab:
+        self._chat_counter += 1
+        tab = ChatTab(self.clients, self.tabs)
+        tab.state_changed.connect(lambda t=tab: self._on_tab_state(t))
+        tab.credits_seen.connect(self.show_remaining_credits)
+        tab.usage_seen.connect(self._on_usage)
+        tab.set_key_requested.connect(self.ask_for_key)
+        tab.model.rowsInserted.connect(lambda *_, t=tab: self._auto_title(t))
+        index = self.tabs.addTab(tab, f"Chat {self._chat_counter}")
+        self.tabs.setCurrentIndex(index)
+        tab.composer.focus_input()
+        return tab
+
+    def close_tab(self, index: int) -> None:
+        if not 0 <= index < self.tabs.count():
+            return
+        tab = self.tab(index)
+        tab.shutdown()
+        self._named.discard(tab)
+        self.tabs.removeTab(index)
+        tab.deleteLater()
+        if self.tabs.count() == 0:
+            self.new_tab()
+        else:
+            self.current_tab().composer.focus_input()
+
+    def close_current_tab(self) -> None:
+        self.close_tab(self.tabs.currentIndex())
+
+    def _cycle(self, step: int) -> None:
+        count = self.tabs.count()
+        if count > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+
+    def _rename_current(self) -> None:
+        self.tab_bar.start_rename(self.tabs.currentIndex())
+
+    def _on_renamed(self, index: int, name: str) -> None:
+        self._named.add(self.tab(index))
+
+    def _auto_title(self, tab: ChatTab) -> None:
+        """Until the user renames it, a tab is named after its first user message."""
+        if tab in self._named:
+            return
+        for message in tab.model.messages():
+            if message.role is Role.USER:
+                title = " ".join(message.content[:200].split())
+                if len(title) > TITLE_CHARS:
+                    title = title[: TITLE_CHARS - 1].rstrip() + "…"
+                index = self.tabs.indexOf(tab)
+                self.tabs.setTabText(index, title)
+                self.tabs.setTabToolTip(index, title)
+                self._named.add(tab)
+                return
+
+    def _on_current_changed(self, index: int) -> None:
+        if index >= 0:
+            self.current_tab().composer.focus_input()
+            self._show_state()
+
+    # -- status -------------------------------------------------------------------
+
+    def _on_tab_state(self, tab: ChatTab) -> None:
+        if self.tabs.currentWidget() is tab:
+            self._show_state()
+
+    def _show_state(self) -> None:
+        if self.tabs.count():
+            self.status.state.setText(self.current_tab().state_text())
+
+    def _on_usage(self, usage: Usage | None) -> None:
+        self.status.usage.show_usage(usage)
+
+    def show_remaining_credits(self, remaining: float) -> None:
+        self.status.credits.show_credits(remaining, at=time.time())
+
+    def refresh_credits(self) -> None:
+        """Ask Segmind for the credits in the background (at start-up and on F5)."""
+        key = self.clients.keys.get()
+        if not key:
+            self.status.credits.show_unknown("no API key")
+            return
+        self.status.credits.show_unknown("checking…")
+        config = self.clients.config
+
+        def fetch() -> Credits:
+            client = SegmindClient(key, config)
+            try:
+                return client.get_credits()
+            finally:
+                client.close()
+
+        run_in_background(fetch, self._on_credits, self._on_credits_failed)
+
+    def _on_credits(self, credits: object) -> None:
+        assert isinstance(credits, Credits)
+        self.status.credits.show_credits(
+            credits.total, paid=credits.credits, free=credits.free_credits
+        )
+
+    def _on_credits_failed(self, error: Exception) -> None:
+        reason = "unavailable"
+        if isinstance(error, SegmindError):
+            log.info("credits check failed: %s", type(error).__name__)
+            if isinstance(error, AuthError):
+                reason = "key rejected"
+            elif isinstance(error, NetworkError | Timeout):
+                reason = "offline"
+        else:
+            log.error("credits check crashed", exc_info=error)
+        self.status.credits.show_unknown(reason)
+
+    # -- key ----------------------------------------------------------------------
+
+    def ask_for_key(self) -> None:
+        """Ask for a key kept in memory for this session (the keyring comes later)."""
+        key, ok = QInputDialog.getText(
+            self, "Segmind API key",
+            "Paste your Segmind API key. It is kept in memory for this session only.",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok and key.strip():
+            self.clients.keys.set_session_key(key)
+            self.refresh_credits()
+
+    # -- closing ------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Cancel every request and join every worker thread."""
+        self._state_timer.stop()
+        for tab in self.chat_tabs():
+            tab.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
