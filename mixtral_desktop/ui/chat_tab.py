@@ -7,6 +7,7 @@ failed / cancelled.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from enum import Enum
@@ -29,6 +30,8 @@ from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.conversation_view import ConversationView
 from mixtral_desktop.ui.error_banner import ErrorBanner
 from mixtral_desktop.ui.reply_worker import ClientProvider, ReplyRunner
+
+log = logging.getLogger(__name__)
 
 FLUSH_INTERVAL_MS = 33
 """Streamed text reaches the model at most this often: one repaint per frame or so."""
@@ -189,6 +192,10 @@ class ChatTab(QWidget):
         self.model.replace(
             self._reply_row,
             replace(current, content=reply.text, state=MessageState.DONE, usage=reply.usage),
+        )
+        log.info(
+            "reply %d shown: %d characters, %s", request_id, len(reply.text),
+            "streamed" if reply.streamed else "not streamed",
         )
         self._end_request(TabState.IDLE)
         self.usage_seen.emit(reply.usage)

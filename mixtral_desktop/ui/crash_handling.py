@@ -47,6 +47,7 @@ class _CrashRelay(QObject):
 
 
 _relay: _CrashRelay | None = None
+_open_dialogs: list[QMessageBox] = []
 
 
 def _show_dialog(summary: str, details: str) -> None:
@@ -62,6 +63,8 @@ def _show_dialog(summary: str, details: str) -> None:
     box.setDetailedText(details)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    _open_dialogs.append(box)  # parentless: keep it alive until the user closes it
+    box.finished.connect(lambda _result: _open_dialogs.remove(box))
     box.open()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from mixtral_desktop.ui.main_window import MainWindow
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 WAIT_MS = 5000
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def make_window(qtbot: QtBot, server: FakeSegmind, key: str | None = FAKE_KEY) -> MainWindow:
@@ -74,7 +76,7 @@ def test_accessible_names_and_object_names(window: MainWindow) -> None:
 
 
 def test_new_tab_by_shortcut_and_plus_button(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_T, CTRL)
     assert window.tabs.count() == 2
     assert window.tabs.currentIndex() == 1
     qtbot.mouseClick(window.new_tab_button, Qt.MouseButton.LeftButton)
@@ -86,14 +88,14 @@ def test_close_tab_by_shortcut_and_middle_click(qtbot: QtBot, window: MainWindow
     window.new_tab()
     window.new_tab()
     first = window.tab(0)
-    qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_W, CTRL)
     assert window.tabs.count() == 2
     bar = window.tab_bar
     qtbot.mouseClick(bar, Qt.MouseButton.MiddleButton, pos=bar.tabRect(1).center())
     assert window.tabs.count() == 1
     assert window.tab(0) is first
     # Closing the last chat leaves a fresh empty one, never an empty window.
-    qtbot.keyClick(first.composer.input, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(first.composer.input, Qt.Key.Key_W, CTRL)
     assert window.tabs.count() == 1
     assert window.current_tab() is not first
 
@@ -177,7 +179,9 @@ def test_assistant_and_system_messages_are_only_added(
     assert fake_segmind.log == []
 
 
-def test_empty_input_cannot_be_sent(qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind) -> None:
+def test_empty_input_cannot_be_sent(
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
+) -> None:
     tab = window.current_tab()
     assert not tab.composer.send_button.isEnabled()
     qtbot.keyClicks(tab.composer.input, "   ")
@@ -262,7 +266,7 @@ def test_event_loop_keeps_ticking_while_reply_pending(
     qtbot.waitUntil(lambda: len(ticks) >= 40, timeout=WAIT_MS)
     timer.stop()
     assert tab.is_busy()  # still waiting: the loop ran while the worker blocked
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert max(gaps) < 0.25
     release.set()
     wait_idle(qtbot, tab)
@@ -361,7 +365,7 @@ def test_stream_cut_keeps_partial_reply_and_offers_retry(
     tab = window.current_tab()
     type_and_send(qtbot, tab, "go")
     wait_idle(qtbot, tab)
-    role, text, state = contents(tab)[-1]
+    _role, text, state = contents(tab)[-1]
     assert state is MessageState.INCOMPLETE and text.startswith("piece")
     assert tab.banner.isVisible()
     tab.retry()
