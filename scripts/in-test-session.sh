@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Runs inside dbus-run-session: start an unlocked gnome-keyring, then pytest.
+# Runs inside dbus-run-session: start a throwaway, unlocked gnome-keyring whose files live
+# in a temporary folder (never the user's own keyring), then run pytest.
 set -euo pipefail
+keyring_home=$(mktemp -d)
+trap 'rm -rf "$keyring_home"' EXIT
 if command -v gnome-keyring-daemon >/dev/null 2>&1; then
-  eval "$(printf '' | gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)" || true
-  export GNOME_KEYRING_CONTROL SSH_AUTH_SOCK 2>/dev/null || true
+  # gnome-keyring only creates its "login" collection without a prompt when it is given a
+  # non-empty password on stdin; this one protects nothing but the test keyring.
+  eval "$(printf 'test-session-only' | XDG_DATA_HOME="$keyring_home" \
+    gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
+  export MIXTRAL_TEST_KEYRING=gnome-keyring
 fi
-exec .venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "$@" && status=0 || status=$?
+exit "$status"

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from enum import Enum
+from enum import StrEnum
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     USER = "user"
     ASSISTANT = "assistant"
     SYSTEM = "system"
 
 
-class MessageState(str, Enum):
+class MessageState(StrEnum):
     """Where a message stands; only assistant replies leave ``DONE``."""
 
     DONE = "done"
