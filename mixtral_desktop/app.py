@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     keys = KeyStore()
     window = MainWindow(ClientProvider(keys, config))
     window.show()
-    window.refresh_credits()
+    window.start()
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(window.shutdown)
 

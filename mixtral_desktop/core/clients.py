@@ -22,6 +22,7 @@ class ClientProvider:
         self._local = threading.local()
 
     def __call__(self) -> SegmindClient:
+        self.keys.wait_if_loading(timeout=10)
         key = self.keys.get()
         if not key:
             raise MissingKey()

@@ -100,7 +100,15 @@ class ChatTab(QWidget):
     def state_text(self) -> str:
         if self.state is TabState.WAITING:
             return f"Waiting {int(time.monotonic() - self._waiting_since)} s"
-        return self.state.value
+        return str(self.state.value)
+
+    def waiting_for_key(self) -> bool:
+        """The last request failed for want of a (valid) key."""
+        return (
+            self.state is TabState.ERROR
+            and self.last_error is not None
+            and self.last_error.action is Action.SET_KEY
+        )
 
     def submit(self, role: Role, text: str) -> bool:
         """Add a message as ``role``; a user message also asks Mixtral. False if refused."""

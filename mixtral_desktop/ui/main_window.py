@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QInputDialog,
-    QLineEdit,
     QMainWindow,
     QTabWidget,
     QToolButton,
@@ -21,8 +20,11 @@ from mixtral_desktop.core.api import Credits, SegmindClient
 from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.conversation import Role, Usage
 from mixtral_desktop.core.errors import AuthError, NetworkError, SegmindError, Timeout
+from mixtral_desktop.core.secrets import StoreStatus
 from mixtral_desktop.ui.background import run_in_background
 from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.ui.key_dialog import KeyDialog
+from mixtral_desktop.ui.settings_dialog import SettingsDialog
 from mixtral_desktop.ui.status_bar import StatusBar
 from mixtral_desktop.ui.tab_bar import ChatTabBar
 
@@ -53,10 +55,13 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._named: set[ChatTab] = set()
+        self._key_dialog: KeyDialog | None = None
+        self._settings_dialog: SettingsDialog | None = None
         self._chat_counter = 0
         self._build_actions()
 
         self.new_tab_button.clicked.connect(self.new_tab)
+        self.status.set_key_button.clicked.connect(lambda: self.ask_for_key())
         self.tab_bar.close_requested.connect(self.close_tab)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tab_bar.renamed.connect(self._on_renamed)
@@ -87,7 +92,8 @@ class MainWindow(QMainWindow):
         chat_menu.addSeparator()
         self._action(chat_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
         settings = bar.addMenu("&Settings")
-        self._action(settings, "Set API key…", self.ask_for_key, "Ctrl+,")
+        self._action(settings, "Settings…", self.open_settings, "Ctrl+,")
+        self._action(settings, "Set API key…", lambda: self.ask_for_key())
         self._action(settings, "Refresh credits", self.refresh_credits, "F5")
 
     def _action(
@@ -124,12 +130,19 @@ class MainWindow(QMainWindow):
         tab.state_changed.connect(lambda t=tab: self._on_tab_state(t))
         tab.credits_seen.connect(self.show_remaining_credits)
         tab.usage_seen.connect(self._on_usage)
-        tab.set_key_requested.connect(self.ask_for_key)
+        tab.set_key_requested.connect(self._on_tab_needs_key)
         tab.model.rowsInserted.connect(lambda *_, t=tab: self._auto_title(t))
         index = self.tabs.addTab(tab, f"Chat {self._chat_counter}")
         self.tabs.setCurrentIndex(index)
         tab.composer.focus_input()
         return tab
+
+    def _on_tab_needs_key(self) -> None:
+        if self.clients.keys.get():
+            self.ask_for_key("Segmind rejected the key (401). Paste a new one; the message is "
+                             "sent again once it is saved.")
+        else:
+            self.ask_for_key("A key is needed to send messages.")
 
     def close_tab(self, index: int) -> None:
         if not 0 <= index < self.tabs.count():
@@ -232,16 +245,70 @@ class MainWindow(QMainWindow):
 
     # -- key ----------------------------------------------------------------------
 
-    def ask_for_key(self) -> None:
-        """Ask for a key kept in memory for this session (the keyring comes later)."""
-        key, ok = QInputDialog.getText(
-            self, "Segmind API key",
-            "Paste your Segmind API key. It is kept in memory for this session only.",
-            QLineEdit.EchoMode.Password,
-        )
-        if ok and key.strip():
-            self.clients.keys.set_session_key(key)
+    def start(self) -> None:
+        """Read the stored key in the background; ask for one when there is none."""
+        run_in_background(self.clients.keys.load, self._on_keys_loaded, self._on_keys_failed)
+
+    def _on_keys_loaded(self, status: object) -> None:
+        assert isinstance(status, StoreStatus)
+        self._show_key_state()
+        if self.clients.keys.get():
             self.refresh_credits()
+            return
+        self.status.credits.show_unknown("no API key")
+        reason = "" if status.usable else status.message
+        self.ask_for_key(reason or "Welcome to Mixtral Desktop.")
+
+    def _on_keys_failed(self, error: Exception) -> None:
+        log.error("reading the key failed", exc_info=error)
+        self._show_key_state()
+        self.ask_for_key("Your keyring could not be read.")
+
+    def ask_for_key(self, reason: str = "") -> KeyDialog:
+        """Open the key dialog (once); a saved key re-sends messages that needed it."""
+        if self._key_dialog is not None and self._key_dialog.isVisible():
+            self._key_dialog.raise_()
+            self._key_dialog.activateWindow()
+            return self._key_dialog
+        dialog = KeyDialog(self.clients.keys, self.clients.config, self, reason=reason)
+        dialog.key_saved.connect(self._on_key_saved)
+        dialog.finished.connect(self._on_key_dialog_finished)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._key_dialog = dialog
+        dialog.open()
+        dialog.field.setFocus()
+        return dialog
+
+    def _on_key_dialog_finished(self, _result: int) -> None:
+        self._key_dialog = None
+        self._show_key_state()
+
+    def _on_key_saved(self, credits: object) -> None:
+        self._show_key_state()
+        if isinstance(credits, Credits):
+            self._on_credits(credits)
+        else:
+            self.refresh_credits()
+        for tab in self.chat_tabs():
+            if tab.waiting_for_key():
+                tab.retry()
+
+    def _show_key_state(self) -> None:
+        self.status.set_key_button.setVisible(not self.clients.keys.get())
+
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.clients.keys, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.replace_key_requested.connect(lambda: self.ask_for_key())
+        dialog.key_removed.connect(self._on_key_removed)
+        self._settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_key_removed(self) -> None:
+        self._show_key_state()
+        if not self.clients.keys.get():
+            self.status.credits.show_unknown("no API key")
 
     # -- closing ------------------------------------------------------------------
 
@@ -252,5 +319,8 @@ class MainWindow(QMainWindow):
             tab.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        for dialog in (self._key_dialog, self._settings_dialog):
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.close()
         self.shutdown()
         super().closeEvent(event)

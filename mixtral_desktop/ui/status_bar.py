@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from mixtral_desktop.core.conversation import Usage
 
@@ -88,6 +88,12 @@ class StatusBar(QStatusBar):
         self.state = TabStateSegment(self)
         self.usage = UsageSegment(self)
         self.credits = CreditsSegment(self)
+        self.set_key_button = QPushButton("Set API key…", self)
+        self.set_key_button.setObjectName("set_key_button")
+        self.set_key_button.setAccessibleName("Set your Segmind API key")
+        self.set_key_button.setFlat(True)
+        self.set_key_button.hide()
         self.addWidget(self.state)
         self.addWidget(self.usage)
+        self.addPermanentWidget(self.set_key_button)
         self.addPermanentWidget(self.credits)
