@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,10 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from mixtral_desktop.core.secrets import KeyStore
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
+from tests.secret_service import PrivateSecretService
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -57,16 +60,32 @@ def changed_fraction(before: QImage, after: QImage) -> float:
     return changed / total
 
 
+def user_dirs(tmp_path: Path) -> dict[str, str]:
+    return {
+        var: str(tmp_path / var.lower())
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME")
+    }
+
+
+def log_path(tmp_path: Path) -> Path:
+    return tmp_path / "xdg_state_home" / "mixtral-desktop" / "log" / "mixtral-desktop.log"
+
+
+@pytest.mark.parametrize("key_from", ["environment", "keyring"])
 def test_launch_type_send_and_see_the_reply(
-    display: Xvfb, fake_segmind: FakeSegmind, tmp_path: Path
+    display: Xvfb, fake_segmind: FakeSegmind, tmp_path: Path, key_from: str,
+    secret_service: PrivateSecretService | None,
 ) -> None:
     binary = Path(sys.executable).with_name("mixtral-desktop")
     assert binary.exists(), "install the package first (scripts/setup.sh test)"
     fake_segmind.configure(mode="sse", chunk_size=12, chunk_delay=0.005)
-    env = display.env() | fake_segmind.client_env()
-    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-        env[var] = str(tmp_path / var.lower())
-    log_file = tmp_path / "xdg_state_home" / "mixtral-desktop" / "log" / "mixtral-desktop.log"
+    env = display.env() | fake_segmind.client_env() | user_dirs(tmp_path)
+    if key_from == "keyring":
+        if secret_service is None:
+            pytest.skip("gnome-keyring and dbus are Linux-only")
+        KeyStore({}).save(env.pop("SEGMIND_API_KEY"))
+        env |= {"DBUS_SESSION_BUS_ADDRESS": secret_service.address}
+    log_file = log_path(tmp_path)
     out = (tmp_path / "app-output.txt").open("wb")
     app = subprocess.Popen([str(binary)], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -98,6 +117,9 @@ def test_launch_type_send_and_see_the_reply(
         assert changed_fraction(before, after) > 0.01, "the reply did not change the window"
         log_text = log_file.read_text()
         assert FAKE_KEY not in log_text
+        assert f"key source at start-up: {key_from}" in log_text
+        # Never in the process's arguments either.
+        assert FAKE_KEY.encode() not in Path(f"/proc/{app.pid}/cmdline").read_bytes()
         # Quit like a user (Ctrl+Q): the process ends cleanly.
         xdotool(display, "key", "ctrl+q")
         assert app.wait(20) == 0
@@ -115,3 +137,21 @@ def display_shot(display: Xvfb, path: Path) -> QImage:
     image = QImage(str(path))
     assert not image.isNull()
     return image
+
+
+def test_python_dash_m_starts_the_app(fake_segmind: FakeSegmind, tmp_path: Path) -> None:
+    """`python -m mixtral_desktop` starts (offscreen: no display needed) and asks for credits."""
+    env = dict(os.environ) | fake_segmind.client_env() | user_dirs(tmp_path)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    app = subprocess.Popen(
+        [sys.executable, "-m", "mixtral_desktop"], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
+                 60, "the credits request")
+        assert app.poll() is None
+        assert "starting Mixtral Desktop" in log_path(tmp_path).read_text()
+    finally:
+        app.terminate()
+        app.wait(20)

@@ -1,0 +1,137 @@
+"""Drawing the parts of one message card; geometry comes from message_style."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+    QTextDocument,
+)
+
+from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.ui.message_browser import TEXT_COLOUR
+from mixtral_desktop.ui.message_style import (
+    ACCENT_WIDTH,
+    CURSOR,
+    MUTED,
+    NOTE_COLOURS,
+    RADIUS,
+    STYLES,
+    BubbleStyle,
+)
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Fonts:
+    text: QFont
+    label: QFont
+    note: QFont
+
+    @classmethod
+    def from_font(cls, font: QFont) -> Fonts:
+        label = QFont(font)
+        label.setBold(True)
+        note = QFont(font)
+        note.setItalic(True)
+        if font.pointSizeF() > 0:
+            note.setPointSizeF(max(font.pointSizeF() - 1, 6.0))
+        return cls(QFont(font), label, note)
+
+
+def paint_bubble(painter: QPainter, bubble: QRect, style: BubbleStyle) -> None:
+    shape = QRectF(bubble).adjusted(0.5, 0.5, -0.5, -0.5)
+    painter.setPen(QPen(QColor(style.border), 1.0))
+    painter.setBrush(QColor(style.background))
+    painter.drawRoundedRect(shape, RADIUS, RADIUS)
+    if style.accent:
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(style.accent))
+        painter.setClipRect(QRectF(shape.left(), shape.top(), ACCENT_WIDTH, shape.height()))
+        painter.drawRoundedRect(shape, RADIUS, RADIUS)
+        painter.restore()
+
+
+def paint_label(painter: QPainter, rect: QRect, message: Message, fonts: Fonts, aside: str) -> None:
+    """Who spoke on the left; ``aside`` (the time, or "streaming…") on the right."""
+    style = STYLES[message.role]
+    font = QFont(fonts.label)
+    font.setItalic(style.italic_label)
+    painter.setFont(font)
+    painter.setPen(QColor(style.label_colour))
+    painter.drawText(rect, int(LEFT), style.label)
+    painter.setFont(fonts.note)
+    painter.setPen(QColor(MUTED))
+    painter.drawText(rect, int(RIGHT), aside)
+
+
+def clock_time(message: Message) -> str:
+    return time.strftime("%H:%M", time.localtime(message.created))
+
+
+def paint_document(
+    painter: QPainter, rect: QRect, document: QTextDocument, fonts: Fonts, cursor: bool
+) -> None:
+    """Draw the laid-out Markdown; ``cursor`` adds a caret after its last word."""
+    painter.save()
+    painter.translate(rect.topLeft())
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = QPalette(context.palette)  # the attribute may be a copy: assign it back
+    palette.setColor(QPalette.ColorRole.Text, QColor(TEXT_COLOUR))
+    context.palette = palette
+    context.clip = QRectF(0, 0, rect.width(), rect.height())
+    document.documentLayout().draw(painter, context)
+    if cursor:
+        _paint_cursor(painter, document, fonts.text)
+    painter.restore()
+
+
+def _paint_cursor(painter: QPainter, document: QTextDocument, font: QFont) -> None:
+    block = document.lastBlock()
+    while block.isValid() and not block.text().strip() and block != document.firstBlock():
+        block = block.previous()
+    text_layout = block.layout()
+    if text_layout is None or text_layout.lineCount() == 0:
+        return
+    line = text_layout.lineAt(text_layout.lineCount() - 1)
+    origin = document.documentLayout().blockBoundingRect(block).topLeft()
+    point = QPointF(
+        origin.x() + line.x() + line.naturalTextWidth() + 1,
+        origin.y() + line.y() + line.ascent(),
+    )
+    painter.setFont(font)
+    painter.setPen(QColor(STYLES[Role.ASSISTANT].label_colour))
+    painter.drawText(point, CURSOR)
+
+
+def paint_placeholder(
+    painter: QPainter, rect: QRect, state: MessageState, text: str, fonts: Fonts
+) -> None:
+    """A message without text yet: its state in italics where the text will be."""
+    font = QFont(fonts.text)
+    font.setItalic(True)
+    painter.setFont(font)
+    painter.setPen(QColor(NOTE_COLOURS.get(state, MUTED)))
+    painter.drawText(rect, int(LEFT), text)
+
+
+def paint_note(
+    painter: QPainter, rect: QRect, state: MessageState, text: str, fonts: Fonts
+) -> None:
+    """The state note under the text, elided to one line."""
+    painter.setFont(fonts.note)
+    painter.setPen(QColor(NOTE_COLOURS.get(state, TEXT_COLOUR)))
+    elided = QFontMetrics(fonts.note).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, int(LEFT), elided)

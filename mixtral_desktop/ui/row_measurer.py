@@ -1,0 +1,111 @@
+"""Exact row heights near the screen, so scrolling a long conversation stays smooth.
+
+Rows start with estimated heights (cheap). A row painted with an estimate that
+turns out wrong costs a layout of every row, ~50 ms at 10,000 rows. So before
+each layout the rows a few screens around the screen are measured too, and when the user
+pauses scrolling a wider band is measured a few rows per event-loop pass and
+laid out once, while nobody is waiting for a frame.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QListView
+
+from mixtral_desktop.ui.conversation_model import ConversationModel
+from mixtral_desktop.ui.message_delegate import MessageDelegate
+
+NEAR_ROWS = 24  # measured before every layout when following the newest rows
+NEAR_SCREENS = 3  # otherwise this many screen heights each side, at most 4 * NEAR_ROWS rows
+IDLE_MS = 150  # a pause in scrolling this long starts the wider pass
+IDLE_SCREENS = 4  # the wider pass covers this many screen heights each side
+IDLE_MAX_ROWS = 160
+BATCH = 6  # rows measured per event-loop pass
+
+
+class RowMeasurer(QObject):
+    def __init__(
+        self, view: QListView, model: ConversationModel, delegate: MessageDelegate
+    ) -> None:
+        super().__init__(view)
+        self._view = view
+        self._model = model
+        self._delegate = delegate
+        self._queue: list[int] = []
+        self._measured_any = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._step)
+
+    def measure_near_screen(self, following: bool) -> None:
+        """Measure the rows on and next to the screen (the newest ones if following)."""
+        rows = self._model.rowCount()
+        if rows == 0:
+            return
+        if following:
+            first, last = rows - NEAR_ROWS, rows - 1
+        else:
+            height = self._view.viewport().height()
+            first, last = self._rows_between(-NEAR_SCREENS * height, (NEAR_SCREENS + 1) * height)
+            last = min(last, first + 4 * NEAR_ROWS)
+        width = self._view.viewport().width()
+        for row in range(max(first, 0), last + 1):
+            self._delegate.measure(self._model.message(row), width)
+
+    def measure_screen(self) -> bool:
+        """Measure the rows on screen; whether any differs from the last layout."""
+        rows = self._model.rowCount()
+        if rows == 0:
+            return False
+        first, last = self._rows_between(0, self._view.viewport().height())
+        width = self._view.viewport().width()
+        outgrown = False
+        for row in range(first, last + 1):
+            height = self._delegate.measure(self._model.message(row), width)
+            outgrown = outgrown or height != self._delegate.laid_out_height(row)
+        return outgrown
+
+    def restart(self) -> None:
+        """The user scrolled: start the wider pass once they pause."""
+        self._queue.clear()
+        self._measured_any = False
+        self._timer.start(IDLE_MS)
+
+    def busy(self) -> bool:
+        return self._timer.isActive()
+
+    def _rows_between(self, top: int, bottom: int) -> tuple[int, int]:
+        """The rows from ``top`` to ``bottom`` (viewport coordinates), last layout."""
+        offset = self._view.verticalScrollBar().value()
+        first = self._delegate.laid_out_row_at(offset + top)
+        last = self._delegate.laid_out_row_at(offset + bottom)
+        rows = self._model.rowCount()
+        return (
+            min(first, rows - 1) if first is not None else 0,
+            min(last, rows - 1) if last is not None else rows - 1,
+        )
+
+    def _step(self) -> None:
+        width = self._view.viewport().width()
+        if not self._queue and not self._measured_any:
+            height = self._view.viewport().height()
+            first, last = self._rows_between(-IDLE_SCREENS * height, (IDLE_SCREENS + 1) * height)
+            centre = (first + last) // 2
+            first = max(first, centre - IDLE_MAX_ROWS // 2)
+            last = min(last, centre + IDLE_MAX_ROWS // 2)
+            self._queue = [
+                row
+                for row in range(first, last + 1)
+                if not self._delegate.is_measured(self._model.message(row), width)
+            ]
+            self._queue.reverse()  # pop() from the top down
+        for _ in range(min(BATCH, len(self._queue))):
+            row = self._queue.pop()
+            if row < self._model.rowCount():
+                self._delegate.measure(self._model.message(row), width)
+                self._measured_any = True
+        if self._queue:
+            self._timer.start(0)
+        elif self._measured_any:
+            self._measured_any = False
+            self._view.scheduleDelayedItemsLayout()
