@@ -1,0 +1,82 @@
+"""Make docs/screenshot.png: the real main window against the fake Segmind (offscreen).
+
+    .venv/bin/python scripts/screenshot.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts/truetype/dejavu")
+for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+    os.environ[var] = tempfile.mkdtemp()
+
+from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from mixtral_desktop.core.api import ClientConfig  # noqa: E402
+from mixtral_desktop.core.clients import ClientProvider  # noqa: E402
+from mixtral_desktop.core.conversation import Role  # noqa: E402
+from mixtral_desktop.core.secrets import KeyStore  # noqa: E402
+from mixtral_desktop.ui.main_window import MainWindow  # noqa: E402
+from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind  # noqa: E402
+
+REPLY = """### Counting lines
+
+Iterate over the file: it never loads the whole file into memory.
+
+```python
+from pathlib import Path
+
+def count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as f:
+        return sum(1 for _ in f)
+```
+
+| Approach | Memory |
+| --- | --- |
+| `for line in f` | O(1) |
+| `f.readlines()` | O(n) |
+"""
+
+
+def wait(app: QApplication, condition: object, timeout_ms: int = 10_000) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: loop.quit() if condition() else None)  # type: ignore[operator]
+    timer.start()
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+
+
+def main() -> None:
+    app = QApplication(sys.argv[:1])
+    with FakeSegmind(mode="sse", reply=REPLY, remaining_credits=12.75) as server:
+        config = ClientConfig(base_url=server.base_url)
+        window = MainWindow(ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config))
+        window.resize(1000, 720)
+        window.show()
+        tab = window.current_tab()
+        tab.submit(Role.SYSTEM, "You are a concise Python expert.")
+        tab.submit(Role.USER, "How do I count the lines of a big file in Python?")
+        wait(app, lambda: not tab.is_busy())
+        window.new_tab()
+        window.tabs.setTabText(1, "Trip to Lyon")
+        window.tabs.setCurrentIndex(0)
+        tab.composer.set_text("And in Rust?")
+        wait(app, lambda: False, 300)
+        out = ROOT / "docs" / "screenshot.png"
+        window.grab().save(str(out))
+        print(out)
+        window.close()
+
+
+if __name__ == "__main__":
+    main()
