@@ -141,14 +141,36 @@ def _render_image(
 _PARSER = _new_parser()
 
 
-@lru_cache(maxsize=1024)
+MAX_RENDERED_CHARS = 100_000
+"""Longer messages (a 10 MB paste) show their start as plain text: laying out megabytes
+of rich text would freeze the window for seconds. Copy message still copies all of it."""
+
+
 def render_markdown(text: str, copy_links: bool = True) -> str:
     """Render Markdown ``text`` to Qt rich-text HTML; raw HTML in it shows as text.
 
     With ``copy_links`` each code block is followed by a ``copy-code:N`` link.
     """
+    if len(text) > MAX_RENDERED_CHARS:
+        return _render_oversized(text)
+    return _render_markdown(text, copy_links)
+
+
+@lru_cache(maxsize=1024)
+def _render_markdown(text: str, copy_links: bool) -> str:
     env: dict[str, Any] = {"code_index": 0, "copy_links": copy_links}
     return str(_PARSER.render(text, env))
+
+
+@lru_cache(maxsize=8)
+def _render_oversized(text: str) -> str:
+    shown = text[:MAX_RENDERED_CHARS]
+    hidden = len(text) - len(shown)
+    return (
+        f'<pre style="white-space: pre-wrap;">{escapeHtml(shown)}</pre>'
+        f"<p><i>… {hidden:,} more characters not shown (the message is "
+        f"{len(text):,} characters long). “Copy message” copies all of it.</i></p>"
+    )
 
 
 @lru_cache(maxsize=256)

@@ -20,6 +20,7 @@ from mixtral_desktop.core.errors import BILLING_URL
 from mixtral_desktop.core.secrets import KeyStore
 from mixtral_desktop.ui.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.main_window import MainWindow
+from mixtral_desktop.ui.markdown_render import MAX_RENDERED_CHARS, render_markdown
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 WAIT_MS = 5000
@@ -211,6 +212,16 @@ def test_ten_megabyte_paste_arrives_whole(qtbot: QtBot, window: MainWindow) -> N
     assert tab.composer.send_button.isEnabled()
     # The composer grows to a few lines only, however long the text.
     assert tab.composer.input.height() < window.height() / 2
+    # Added to the conversation, all of it is kept; the pane shows its start as plain
+    # text with a note instead of laying out megabytes of rich text.
+    tab.composer.set_role(Role.SYSTEM)
+    qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
+    assert tab.model.messages()[0].content == big
+    shown = render_markdown(big)
+    assert "more characters not shown" in shown and len(shown) < 2 * MAX_RENDERED_CHARS
+    tab.view.show_text_at(0)
+    browser = tab.view.text_browser()
+    assert browser is not None and "more characters not shown" in browser.toPlainText()
 
 
 # -- replies -----------------------------------------------------------------------
