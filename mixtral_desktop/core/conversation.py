@@ -40,6 +40,8 @@ class Message:
     created: float = field(default_factory=time.time)
     usage: Usage | None = None
     error: str | None = None
+    remaining_credits: float | None = None  # the account's credits after this reply
+    id: int | None = None  # the row id in the history database, once saved
 
     def with_content(self, content: str) -> Message:
         return replace(self, content=content)
