@@ -7,9 +7,15 @@ import logging
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mixtral_desktop import APP_ID, APP_NAME, __version__
+from mixtral_desktop.core import paths
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QLockFile
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Start the app; returns the process exit code."""
     # Imported here so `import mixtral_desktop.app` stays cheap and free of side effects.
     import qasync
+    from PySide6.QtCore import QLockFile
     from PySide6.QtWidgets import QApplication
 
     from mixtral_desktop.core import logs
@@ -25,8 +32,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.core.clients import ClientProvider
     from mixtral_desktop.core.errors import SegmindError
     from mixtral_desktop.core.secrets import KeyStore
-    from mixtral_desktop.ui import crash_handling
+    from mixtral_desktop.core.store import open_or_recover
+    from mixtral_desktop.ui import crash_handling, single_instance
     from mixtral_desktop.ui.main_window import MainWindow
+    from mixtral_desktop.ui.single_instance import InstanceServer
 
     args = list(sys.argv if argv is None else argv)
     level = logging.DEBUG if os.environ.get("MIXTRAL_DESKTOP_DEBUG") else logging.INFO
@@ -42,15 +51,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     crash_handling.route_qt_messages()
     crash_handling.install_excepthooks()
 
+    paths.data_dir().mkdir(parents=True, exist_ok=True)
+    instance_lock = QLockFile(str(paths.data_dir() / "instance.lock"))
+    if not claim_instance(instance_lock):
+        return 0
+
     try:
         config = ClientConfig.from_env()
     except SegmindError as error:
         log.error("bad configuration: %s", error.user_message)
         config = ClientConfig()
+    store, moved_aside = open_or_recover(paths.history_file())
     keys = KeyStore()
-    window = MainWindow(ClientProvider(keys, config))
+    window = MainWindow(ClientProvider(keys, config), store)
+    instance_server = InstanceServer(single_instance.server_name(paths.data_dir()), window)
+    instance_server.activate_requested.connect(window.bring_to_front)
     window.show()
     window.start()
+    if moved_aside is not None:
+        window.tell_database_moved(moved_aside)
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(window.shutdown)
 
@@ -61,5 +80,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
+    store.purge_deleted()
+    store.close()
+    instance_lock.unlock()
     log.info("quit")
     return 0
+
+
+def claim_instance(lock: QLockFile) -> bool:
+    """True if this process is the app; False after focusing the one already running."""
+    from mixtral_desktop.ui import single_instance
+
+    lock.setStaleLockTime(0)  # only a lock whose process is gone is stale
+    name = single_instance.server_name(paths.data_dir())
+    deadline = time.monotonic() + 5
+    while True:
+        if single_instance.activate_running(name):
+            log.info("already running: focused the open window")
+            return False
+        if lock.tryLock(100):
+            return True
+        if time.monotonic() > deadline:  # another instance starts but does not answer
+            log.error("another instance holds %s and does not answer", lock.fileName())
+            return False

@@ -33,6 +33,10 @@ def log_file() -> Path:
     return log_dir() / f"{APP_ID}.log"
 
 
+def history_file() -> Path:
+    return data_dir() / "history.sqlite3"
+
+
 def all_dirs() -> list[Path]:
     """Every folder the app may write to (the key-leak test searches them all)."""
     return [config_dir(), data_dir(), cache_dir(), log_dir()]

@@ -110,6 +110,20 @@ class ChatTab(QWidget):
             and self.last_error.action is Action.SET_KEY
         )
 
+    def load(self, messages: list[Message], draft: str, role: Role) -> None:
+        """Show a saved conversation; a reply cut short by a crash offers Retry."""
+        self.model.set_messages(messages)
+        self.composer.set_role(role)
+        self.composer.set_text(draft)
+        self.view.scroll_to_end()
+        last = messages[-1] if messages else None
+        if last is not None and last.role is Role.ASSISTANT and last.state in (
+            MessageState.INCOMPLETE, MessageState.STREAMING, MessageState.WAITING
+        ):
+            self.banner.show_error(
+                SegmindError("This reply was cut short before it finished.")
+            )
+
     def submit(self, role: Role, text: str) -> bool:
         """Add a message as ``role``; a user message also asks Mixtral. False if refused."""
         try:

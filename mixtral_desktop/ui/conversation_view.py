@@ -104,6 +104,13 @@ class ConversationView(QListView):
         self._following = True
         self.scrollToBottom()
 
+    def scroll_to_row(self, row: int) -> None:
+        """Bring a message to the middle of the pane (a search hit, say)."""
+        center = QAbstractItemView.ScrollHint.PositionAtCenter
+        self._following = False
+        self.scrollTo(self._model.index(row, 0), center)
+        self._following = self._at_bottom()
+
     def layout_pending(self) -> bool:
         """Whether rows are still being measured or laid out (for tests and tools)."""
         measuring = self._measurer is not None and self._measurer.busy()

@@ -4,38 +4,48 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMoveEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QMainWindow,
+    QMessageBox,
     QTabWidget,
     QToolButton,
     QWidget,
 )
 
 from mixtral_desktop import APP_NAME
+from mixtral_desktop.core import paths
 from mixtral_desktop.core.api import Credits, SegmindClient
 from mixtral_desktop.core.clients import ClientProvider
-from mixtral_desktop.core.conversation import Role, Usage
+from mixtral_desktop.core.conversation import Usage
 from mixtral_desktop.core.errors import AuthError, NetworkError, SegmindError, Timeout
 from mixtral_desktop.core.secrets import StoreStatus
+from mixtral_desktop.core.store import Store
 from mixtral_desktop.ui.background import run_in_background
 from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.ui.history_actions import HistoryActions
+from mixtral_desktop.ui.history_panel import HistoryPanel
 from mixtral_desktop.ui.key_dialog import KeyDialog
+from mixtral_desktop.ui.session import WindowSession
 from mixtral_desktop.ui.settings_dialog import SettingsDialog
 from mixtral_desktop.ui.status_bar import StatusBar
 from mixtral_desktop.ui.tab_bar import ChatTabBar
 
 log = logging.getLogger(__name__)
-TITLE_CHARS = 28
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, clients: ClientProvider, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, clients: ClientProvider, store: Store | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.clients = clients
+        self.store = store if store is not None else Store.open(paths.history_file())
+        self.session = WindowSession(self, self.store)
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.resize(980, 720)
@@ -54,30 +64,37 @@ class MainWindow(QMainWindow):
         self.tabs.setCornerWidget(self.new_tab_button, Qt.Corner.TopRightCorner)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self._named: set[ChatTab] = set()
         self._key_dialog: KeyDialog | None = None
         self._settings_dialog: SettingsDialog | None = None
-        self._chat_counter = 0
         self._build_actions()
 
-        self.new_tab_button.clicked.connect(self.new_tab)
+        self.new_tab_button.clicked.connect(lambda: self.new_tab())
         self.status.set_key_button.clicked.connect(lambda: self.ask_for_key())
         self.tab_bar.close_requested.connect(self.close_tab)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tab_bar.renamed.connect(self._on_renamed)
         self.tabs.currentChanged.connect(self._on_current_changed)
+        self.tab_bar.tabMoved.connect(lambda _a, _b: self.session.tabs_changed())
+        self.history = HistoryPanel(self.store, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history)
+        self.history.hide()
+        self.history.open_requested.connect(self.open_conversation)
+        self.history.renamed.connect(self._on_history_renamed)
+        self.history.deleted.connect(self._on_history_deleted)
+        self.session.history_changed.connect(self.history.refresh)
+        self.history_actions = HistoryActions(self)
         self._state_timer = QTimer(self)
         self._state_timer.setInterval(1000)
         self._state_timer.timeout.connect(self._show_state)
         self._state_timer.start()
-        self.new_tab()
+        self.session.restore()
 
     # -- actions ----------------------------------------------------------------
 
     def _build_actions(self) -> None:
         bar = self.menuBar()
         chat_menu = bar.addMenu("&Chat")
-        self.new_tab_action = self._action(chat_menu, "New chat", self.new_tab, "Ctrl+T")
+        self.new_tab_action = self._action(chat_menu, "New chat", lambda: self.new_tab(), "Ctrl+T")
         self._action(chat_menu, "Close chat", self.close_current_tab, "Ctrl+W")
         chat_menu.addSeparator()
         self._action(
@@ -124,18 +141,26 @@ class MainWindow(QMainWindow):
         assert isinstance(widget, ChatTab)
         return widget
 
-    def new_tab(self) -> ChatTab:
-        self._chat_counter += 1
+    def new_tab(self, conversation_id: int | None = None) -> ChatTab:
+        """Open a chat tab: a new conversation, or a saved one by id."""
         tab = ChatTab(self.clients, self.tabs)
         tab.state_changed.connect(lambda t=tab: self._on_tab_state(t))
         tab.credits_seen.connect(self.show_remaining_credits)
         tab.usage_seen.connect(self._on_usage)
         tab.set_key_requested.connect(self._on_tab_needs_key)
-        tab.model.rowsInserted.connect(lambda *_, t=tab: self._auto_title(t))
-        index = self.tabs.addTab(tab, f"Chat {self._chat_counter}")
+        self.session.attach(tab, conversation_id)
+        index = self.tabs.addTab(tab, "")
+        self.set_tab_title(tab, self.session.title(tab))
         self.tabs.setCurrentIndex(index)
+        self.session.tabs_changed()
         tab.composer.focus_input()
         return tab
+
+    def set_tab_title(self, tab: ChatTab, title: str) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0 and self.tabs.tabText(index) != title:
+            self.tabs.setTabText(index, title)
+            self.tabs.setTabToolTip(index, title)
 
     def _on_tab_needs_key(self) -> None:
         if self.clients.keys.get():
@@ -149,7 +174,7 @@ class MainWindow(QMainWindow):
             return
         tab = self.tab(index)
         tab.shutdown()
-        self._named.discard(tab)
+        self.session.detach(tab)
         self.tabs.removeTab(index)
         tab.deleteLater()
         if self.tabs.count() == 0:
@@ -169,24 +194,32 @@ class MainWindow(QMainWindow):
         self.tab_bar.start_rename(self.tabs.currentIndex())
 
     def _on_renamed(self, index: int, name: str) -> None:
-        self._named.add(self.tab(index))
+        self.session.rename(self.tab(index), name)
 
-    def _auto_title(self, tab: ChatTab) -> None:
-        """Until the user renames it, a tab is named after its first user message."""
-        if tab in self._named:
-            return
-        for message in tab.model.messages():
-            if message.role is Role.USER:
-                title = " ".join(message.content[:200].split())
-                if len(title) > TITLE_CHARS:
-                    title = title[: TITLE_CHARS - 1].rstrip() + "…"
-                index = self.tabs.indexOf(tab)
-                self.tabs.setTabText(index, title)
-                self.tabs.setTabToolTip(index, title)
-                self._named.add(tab)
-                return
+    def open_conversation(self, conversation_id: int, message_id: int | None = None) -> ChatTab:
+        """Show a saved conversation (switching to its tab when it is open)."""
+        tab = self.session.tab_of(conversation_id)
+        if tab is None:
+            tab = self.new_tab(conversation_id)
+        self.tabs.setCurrentWidget(tab)
+        recorder = self.session.recorder(tab)
+        row = None if message_id is None or recorder is None else recorder.row_of(message_id)
+        if row is not None:
+            tab.view.scroll_to_row(row)
+        return tab
+
+    def _on_history_renamed(self, conversation_id: int, title: str) -> None:
+        tab = self.session.tab_of(conversation_id)
+        if tab is not None:
+            self.set_tab_title(tab, title)
+
+    def _on_history_deleted(self, conversation_id: int) -> None:
+        tab = self.session.tab_of(conversation_id)
+        if tab is not None:
+            self.close_tab(self.tabs.indexOf(tab))
 
     def _on_current_changed(self, index: int) -> None:
+        self.session.tabs_changed()
         if index >= 0:
             self.current_tab().composer.focus_input()
             self._show_state()
@@ -310,6 +343,27 @@ class MainWindow(QMainWindow):
         if not self.clients.keys.get():
             self.status.credits.show_unknown("no API key")
 
+    def bring_to_front(self) -> None:
+        """Another launch asked for the window: show it on top."""
+        log.info("a second launch asked for this window")
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def tell_database_moved(self, moved_to: Path) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "History could not be read",
+            "The history database could not be opened, so a fresh one was started. The "
+            f"old file was kept, not deleted:\n\n{moved_to}",
+            QMessageBox.StandardButton.Ok, self,
+        )
+        box.setObjectName("database_moved_dialog")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     # -- closing ------------------------------------------------------------------
 
     def shutdown(self) -> None:
@@ -318,7 +372,16 @@ class MainWindow(QMainWindow):
         for tab in self.chat_tabs():
             tab.shutdown()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.session.geometry_changed()
+
+    def moveEvent(self, event: QMoveEvent) -> None:
+        super().moveEvent(event)
+        self.session.geometry_changed()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.session.flush_all()
         for dialog in (self._key_dialog, self._settings_dialog):
             if dialog is not None and shiboken6.isValid(dialog):
                 dialog.close()

@@ -94,7 +94,8 @@ def view(qtbot: QtBot) -> ConversationView:
     qtbot.addWidget(widget)
     widget.resize(720, 480)
     widget.show()
-    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(widget.isActiveWindow)
     return widget
 
 
@@ -405,7 +406,7 @@ def test_clicking_copy_under_a_code_block_copies_that_block(
     QGuiApplication.clipboard().setText("before")
     browser = view.show_text_at(1)
     assert browser is not None and browser.isVisible()
-    qtbot.waitExposed(browser)
+    qtbot.waitUntil(browser.isVisible)
     position = find_link(browser, "copy-code:1")
     with qtbot.waitSignal(view.code_copied) as copied:
         qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=position)

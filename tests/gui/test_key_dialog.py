@@ -50,7 +50,8 @@ def open_window(qtbot: QtBot, fake_segmind: FakeSegmind) -> Callable[..., MainWi
         window = MainWindow(ClientProvider(keys or KeyStore({}), config))
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
         window.start()
         return window
 

@@ -33,7 +33,8 @@ def make_window(qtbot: QtBot, server: FakeSegmind, key: str | None = FAKE_KEY) -
     window = MainWindow(ClientProvider(KeyStore(environ), config))
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
     return window
 
 

@@ -1,0 +1,174 @@
+"""The history database's schema, as a list of migrations tracked by ``PRAGMA user_version``.
+
+Each migration is data (its SQL statements) so a test can build a database at any
+older version, fill it, then let :func:`migrate` bring it up to date. A migration
+runs in one transaction, its last statement setting ``user_version`` to its own
+number: a crash in the middle leaves the database at the previous version.
+
+Never edit a released migration; add a new one instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    summary: str
+    statements: tuple[str, ...]
+
+
+V1 = Migration(
+    1,
+    "conversations and messages",
+    (
+        """
+        CREATE TABLE conversations (
+            id           INTEGER PRIMARY KEY,
+            title        TEXT    NOT NULL DEFAULT '',
+            custom_title INTEGER NOT NULL DEFAULT 0,
+            created      REAL    NOT NULL,
+            updated      REAL    NOT NULL,
+            deleted_at   REAL
+        )
+        """,
+        # Listing by last activity, deleted conversations left out of the index.
+        """
+        CREATE INDEX conversations_by_activity
+            ON conversations (updated DESC, id DESC) WHERE deleted_at IS NULL
+        """,
+        """
+        CREATE TABLE messages (
+            id                INTEGER PRIMARY KEY,
+            conversation_id   INTEGER NOT NULL
+                              REFERENCES conversations (id) ON DELETE CASCADE,
+            position          INTEGER NOT NULL,
+            role              TEXT    NOT NULL,
+            content           TEXT    NOT NULL,
+            state             TEXT    NOT NULL,
+            created           REAL    NOT NULL,
+            prompt_tokens     INTEGER,
+            completion_tokens INTEGER,
+            total_tokens      INTEGER,
+            error             TEXT,
+            remaining_credits REAL
+        )
+        """,
+        # A conversation's messages in order; also serves the foreign key and counts.
+        """
+        CREATE UNIQUE INDEX messages_by_conversation
+            ON messages (conversation_id, position)
+        """,
+        "PRAGMA user_version = 1",
+    ),
+)
+
+V2 = Migration(
+    2,
+    "full-text search over messages; drafts; app state",
+    (
+        # External-content FTS5 index: the text lives once, in messages.content.
+        # Prefix indexes for 2 and 3 characters make search-as-you-type fast ("th*"
+        # would otherwise merge hundreds of terms); they cost about a third more space.
+        """
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content,
+            content = 'messages',
+            content_rowid = 'id',
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """,
+        """
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+        END
+        """,
+        """
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content)
+                VALUES ('delete', old.id, old.content);
+        END
+        """,
+        # Only a change of text re-indexes: a state-only save stays one plain UPDATE.
+        """
+        CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages
+        WHEN old.content IS NOT new.content BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content)
+                VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+        END
+        """,
+        # Index the messages written before this version.
+        "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')",
+        """
+        CREATE TABLE drafts (
+            conversation_id INTEGER PRIMARY KEY
+                            REFERENCES conversations (id) ON DELETE CASCADE,
+            text            TEXT NOT NULL,
+            role            TEXT NOT NULL,
+            updated         REAL NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE app_state (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID
+        """,
+        "PRAGMA user_version = 2",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2)
+LATEST = MIGRATIONS[-1].version
+
+# The tables each version must have; a database missing one is not ours (or is damaged).
+TABLES: dict[int, frozenset[str]] = {
+    0: frozenset(),
+    1: frozenset({"conversations", "messages"}),
+    2: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
+}
+
+
+class MigrationError(Exception):
+    """A migration did not leave the database at the version it promised."""
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> list[int]:
+    """Apply every migration above the current version up to ``target``; returns those applied.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``): each migration
+    gets its own ``BEGIN IMMEDIATE`` ... ``COMMIT``.
+    """
+    applied: list[int] = []
+    for migration in MIGRATIONS:
+        if migration.version > target or migration.version <= user_version(conn):
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read inside the write lock: another process may have migrated meanwhile.
+            if migration.version <= user_version(conn):
+                conn.execute("ROLLBACK")
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            if user_version(conn) != migration.version:
+                raise MigrationError(
+                    f"migration {migration.version} left user_version at {user_version(conn)}"
+                )
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        applied.append(migration.version)
+    return applied
