@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     window.start()
     if moved_aside is not None:
+        log.warning("the history database could not be read; moved it to %s", moved_aside)
         window.tell_database_moved(moved_aside)
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(window.shutdown)
