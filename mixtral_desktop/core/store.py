@@ -277,6 +277,11 @@ class Store:
                 "UPDATE conversations SET deleted_at = NULL WHERE id = ?", (conversation_id,)
             )
 
+    def purge_conversation(self, conversation_id: int) -> None:
+        """Really delete one conversation now, deleted or not (no undo; others untouched)."""
+        with self.transaction():
+            self._conn.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+
     def purge_deleted(self) -> int:
         """Really delete soft-deleted conversations; returns how many."""
         with self.transaction():

@@ -87,8 +87,7 @@ class WindowSession(QObject):
         recorder.flush()
         conversation_id = recorder.conversation_id
         if conversation_id is not None and tab.model.rowCount() == 0 and not tab.composer.text():
-            self.store.delete_conversation(conversation_id)
-            self.store.purge_deleted()
+            self.store.purge_conversation(conversation_id)
         self.tabs_changed()
 
     def rename(self, tab: ChatTab, title: str) -> None:

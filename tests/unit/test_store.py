@@ -243,6 +243,16 @@ def test_purge_deletes_for_real_with_cascade(store: Store, db_path: Path) -> Non
     assert store.conversation(gone) is None
 
 
+def test_purge_one_conversation_leaves_other_deleted_ones_restorable(store: Store) -> None:
+    empty, binned = store.create_conversation(), store.create_conversation()
+    store.add_message(binned, user("undo me"))
+    store.delete_conversation(binned)
+    store.purge_conversation(empty)
+    assert store.conversation(empty) is None
+    store.restore_conversation(binned)
+    assert [c.id for c in store.list_conversations()] == [binned]
+
+
 # -- messages ---------------------------------------------------------------------------
 
 
@@ -624,7 +634,14 @@ def test_committed_messages_survive_kill_9(tmp_path: Path) -> None:
             lines.append(line)
         time.sleep(rng.uniform(0, 0.01))  # the writer keeps going: kill at a random point
         proc.kill()  # SIGKILL on POSIX: no cleanup, no checkpoint
-        rest, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        # Read the rest through the same buffered streams (communicate() would skip
+        # what readline() already buffered).
+        rest = proc.stdout.read()
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        proc.stdout.close()
+        proc.stderr.close()
         lines.extend(rest.splitlines(keepends=True))
         assert lines, f"writer printed nothing (seed {seed}): {err}"
         for line in lines:
