@@ -28,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from mixtral_desktop.core import logs
+    from mixtral_desktop.core import settings as settings_store
     from mixtral_desktop.core.api import ClientConfig
     from mixtral_desktop.core.clients import ClientProvider
     from mixtral_desktop.core.errors import SegmindError
@@ -63,7 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = ClientConfig()
     store, moved_aside = open_or_recover(paths.history_file())
     keys = KeyStore()
-    window = MainWindow(ClientProvider(keys, config), store)
+    settings = settings_store.load()
+    clients = ClientProvider(keys, config, requests_per_minute=settings.requests_per_minute)
+    window = MainWindow(clients, store, settings=settings)
     instance_server = InstanceServer(single_instance.server_name(paths.data_dir()), window)
     instance_server.activate_requested.connect(window.bring_to_front)
     window.show()

@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from mixtral_desktop.core.retry import RetryPolicy
 from mixtral_desktop.core.secrets import SERVICE, USERNAME
 from tests.fakes.segmind_server import FakeSegmind
 from tests.secret_service import PrivateSecretService
+
+FAST_RETRY = RetryPolicy(base_delay=0.02, max_delay=0.05, retry_after_cap=1.0)
+"""The app's retry rules with short waits, so fault tests take milliseconds."""
 
 
 @pytest.fixture

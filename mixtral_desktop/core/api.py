@@ -50,6 +50,7 @@ from mixtral_desktop.core.errors import (
     NetworkError,
     RateLimited,
     RequestRejected,
+    RequestTimeout,
     SegmindError,
     ServerError,
     Timeout,
@@ -92,7 +93,7 @@ CREDITS_HEADER = "x-remaining-credits"
 _READ_SIZE = 64 * 1024
 # Statuses that say something else than "I do not understand a field of the body":
 # a 4xx outside this set to a request carrying "stream" is retried once without it.
-_NOT_A_FIELD_REJECTION = frozenset({401, 404, 405, 406, 429})
+_NOT_A_FIELD_REJECTION = frozenset({401, 404, 405, 406, 408, 429})
 _KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
 _SSE_START = re.compile(rb"(data|event|id|retry)(:|\r|\n|$)")
 _BOM = b"\xef\xbb\xbf"
@@ -226,6 +227,8 @@ def error_for_status(
         return MethodNotAllowed(**kw)
     if status == 406:
         return CreditsExhausted(**kw)
+    if status == 408:
+        return RequestTimeout(**kw)
     if status == 429:
         return RateLimited(retry_after=parse_retry_after(headers.get("Retry-After")), **kw)
     if 400 <= status < 500:
@@ -347,7 +350,7 @@ class SegmindClient:
         """Run ``work`` with ``token`` active; turn every failure into a SegmindError."""
         if token.cancelled:
             raise Cancelled()
-        call = _Call(token)
+        call = _Call(token, self._key)
         try:
             with active(token):
                 return work(call)
@@ -356,15 +359,17 @@ class SegmindClient:
         except Cancelled as exc:
             exc.remaining_credits = call.credits
             raise
-        except SegmindError:
+        except SegmindError as typed:
             if token.cancelled:
                 raise Cancelled(remaining_credits=call.credits) from None
+            typed.reply_started = call.reply_started
             raise
         except Exception as exc:
             if token.cancelled:
                 raise Cancelled(remaining_credits=call.credits) from None
             error = self._map_exception(exc)
             error.remaining_credits = call.credits
+            error.reply_started = call.reply_started
             log.debug("Segmind request failed: %s (%s)", type(error).__name__, type(exc).__name__)
             raise error from exc
 
@@ -382,10 +387,12 @@ class SegmindClient:
                 "the read timeout."
             )
         if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError):
-            return NetworkError(
+            error = NetworkError(
                 "The secure connection to Segmind failed (TLS): check the network, a proxy "
                 "or the system clock, then retry."
             )
+            error.transient = False  # a certificate does not fix itself in a second
+            return error
         if isinstance(
             exc, requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError
         ):
@@ -455,17 +462,56 @@ class SegmindClient:
 class _Call:
     """What one call has learnt so far, for the errors it may still raise."""
 
-    def __init__(self, token: CancelToken) -> None:
+    def __init__(self, token: CancelToken, key: str | None = None) -> None:
         self.token = token
+        self.key = key
         self.credits: float | None = None
+        self.reply_started = False  # a 2xx status line arrived: the reply is being made
 
 
 def _check_status(response: requests.Response, call: _Call) -> float | None:
     """The reply's credits header; raises the typed error for a non-2xx status."""
     credits = call.credits = parse_credits_header(response.headers.get(CREDITS_HEADER))
     if not 200 <= response.status_code < 300:
-        raise error_for_status(response.status_code, response.headers, credits)
+        error = error_for_status(response.status_code, response.headers, credits)
+        raise error.with_detail(server_detail(_error_body(response), call.key))
+    call.reply_started = True
     return credits
+
+
+ERROR_BODY_BYTES = 4096
+DETAIL_CHARS = 160
+_KEY_LIKE = re.compile(r"(?i)\b(?:sk|key|api[_-]?key)[-_][A-Za-z0-9_\-]{6,}|[A-Za-z0-9_\-]{32,}")
+
+
+def _error_body(response: requests.Response) -> bytes:
+    try:
+        return bytes(response.raw.read(ERROR_BODY_BYTES) or b"")
+    except Exception:  # the body of an error is a courtesy; never fail on it
+        return b""
+
+
+def server_detail(body: bytes, key: str | None = None) -> str | None:
+    """What an error body says, for a person: JSON ``error``/``message``/``detail`` only
+    (never an HTML page), one line, cut short, with the key and key-like strings removed."""
+    try:
+        value = json.loads(body.decode("utf-8", errors="replace"))
+    except ValueError:
+        return None
+    text: object = None
+    if isinstance(value, dict):
+        for name in ("error", "message", "detail"):
+            text = value.get(name)
+            if isinstance(text, dict):
+                text = text.get("message")
+            if isinstance(text, str) and text.strip():
+                break
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if key:
+        text = text.replace(key, "[key]")
+    text = _KEY_LIKE.sub("[hidden]", " ".join(text.split()))
+    return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1].rstrip() + "…"
 
 
 class _Body:

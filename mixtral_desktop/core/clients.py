@@ -1,4 +1,5 @@
-"""One Segmind client per worker thread, rebuilt when the key changes."""
+"""One Segmind client per worker thread, rebuilt when the key changes; the shared
+rate limiter (one per key) and the retry policy every worker follows."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import threading
 
 from mixtral_desktop.core.api import ClientConfig, SegmindClient
 from mixtral_desktop.core.errors import MissingKey
+from mixtral_desktop.core.rate_limit import RateLimiter
+from mixtral_desktop.core.retry import RetryPolicy
 from mixtral_desktop.core.secrets import KeyStore
 
 
@@ -13,12 +16,23 @@ class ClientProvider:
     """Callable that returns the calling thread's client for the current key.
 
     ``requests.Session`` is not documented as thread-safe, so each worker thread
-    gets a client of its own.
+    gets a client of its own. ``requests_per_minute=None`` means no limit.
     """
 
-    def __init__(self, keys: KeyStore, config: ClientConfig) -> None:
+    def __init__(
+        self,
+        keys: KeyStore,
+        config: ClientConfig,
+        *,
+        requests_per_minute: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.keys = keys
         self.config = config
+        self.retry = retry or RetryPolicy()
+        self._rpm = requests_per_minute
+        self._limiters: dict[str, RateLimiter] = {}
+        self._lock = threading.Lock()
         self._local = threading.local()
 
     def __call__(self) -> SegmindClient:
@@ -34,3 +48,25 @@ class ClientProvider:
         client = SegmindClient(key, self.config)
         self._local.client = (key, client)
         return client
+
+    @property
+    def requests_per_minute(self) -> int | None:
+        return self._rpm
+
+    def set_requests_per_minute(self, value: int | None) -> None:
+        with self._lock:
+            self._rpm = value
+            for limiter in self._limiters.values():
+                if value is not None:
+                    limiter.requests_per_minute = value
+
+    def reserve(self) -> float:
+        """Take a slot of the current key's limiter: 0, or the seconds to wait first."""
+        key = self.keys.get() or ""
+        with self._lock:
+            if self._rpm is None:
+                return 0.0
+            limiter = self._limiters.get(key)
+            if limiter is None:
+                limiter = self._limiters[key] = RateLimiter(self._rpm)
+        return limiter.reserve()

@@ -27,6 +27,8 @@ class SegmindError(Exception):
 
     default_message = "Something went wrong while talking to Segmind."
     action = Action.RETRY
+    transient = False
+    """Worth sending again by itself, as long as no byte of a reply has arrived."""
 
     def __init__(
         self,
@@ -38,7 +40,17 @@ class SegmindError(Exception):
         self.user_message = message or self.default_message
         self.status = status
         self.remaining_credits = remaining_credits
+        self.reply_started = False  # a 2xx reply had begun: sending again may charge twice
+        self.server_detail: str | None = None  # server text, key-like strings removed
         super().__init__(self.user_message)
+
+    def with_detail(self, detail: str | None) -> SegmindError:
+        """Quote what the server said (already cleaned) after the sentence."""
+        if detail:
+            self.server_detail = detail
+            self.user_message = f"{self.user_message} Segmind said: “{detail}”"
+            self.args = (self.user_message,)
+        return self
 
 
 class MissingKey(SegmindError):
@@ -91,6 +103,12 @@ class RateLimited(SegmindError):
         self.retry_after = retry_after
 
 
+class RequestTimeout(SegmindError):
+    default_message = "Segmind gave up waiting for the request (408): retry in a moment."
+    action = Action.RETRY
+    transient = True
+
+
 class RequestRejected(SegmindError):
     default_message = "Segmind rejected the request as malformed."
     action = Action.NONE
@@ -99,11 +117,13 @@ class RequestRejected(SegmindError):
 class ServerError(SegmindError):
     default_message = "Segmind had a server error: retry in a moment."
     action = Action.RETRY
+    transient = True
 
 
 class NetworkError(SegmindError):
     default_message = "Could not reach Segmind: check your network connection, then retry."
     action = Action.RETRY
+    transient = True
 
 
 class Timeout(SegmindError):

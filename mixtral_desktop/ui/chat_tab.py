@@ -17,6 +17,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from mixtral_desktop.core.api import ChatReply
+from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.conversation import (
     Message,
     MessageState,
@@ -29,9 +30,16 @@ from mixtral_desktop.ui.composer import Composer
 from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.conversation_view import ConversationView
 from mixtral_desktop.ui.error_banner import ErrorBanner
-from mixtral_desktop.ui.reply_worker import ClientProvider, ReplyRunner
+from mixtral_desktop.ui.notice_bar import NoticeBar
+from mixtral_desktop.ui.reply_worker import ReplyRunner
 
 log = logging.getLogger(__name__)
+
+COLD_START_AFTER_S = 30
+"""With no byte after this long, say that Segmind may be starting the model."""
+CONTINUE_PROMPT = (
+    "Continue your previous reply exactly where it stopped, without repeating any of it."
+)
 
 FLUSH_INTERVAL_MS = 33
 """Streamed text reaches the model at most this often: one repaint per frame or so."""
@@ -58,11 +66,13 @@ class ChatTab(QWidget):
         self.model = ConversationModel(self)
         self.view = ConversationView(self.model, self)
         self.banner = ErrorBanner(self)
+        self.notice = NoticeBar(self)
         self.composer = Composer(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.view, 1)
+        layout.addWidget(self.notice)
         layout.addWidget(self.banner)
         layout.addWidget(self.composer)
 
@@ -72,13 +82,20 @@ class ChatTab(QWidget):
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self.runner.cancelled.connect(self._on_cancelled)
+        self.runner.queued.connect(self._on_queued)
+        self.runner.retrying.connect(self._on_retrying)
+        self._clients = client_provider
 
         self.state = TabState.IDLE
         self.last_error: SegmindError | None = None
         self._request_id: int | None = None
         self._reply_row: int | None = None
         self._pending: list[str] = []
+        self._prefix = ""  # the partial text a Continue carries on from
         self._waiting_since = 0.0
+        self._notice_until = 0.0
+        self._retry_reason = ""
+        self._next_try = 0
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -90,6 +107,8 @@ class ChatTab(QWidget):
         self.composer.send_requested.connect(self.submit)
         self.composer.stop_requested.connect(self.stop)
         self.banner.retry_requested.connect(self.retry)
+        self.banner.continue_requested.connect(self.continue_reply)
+        self.notice.stop_requested.connect(self.stop)
         self.banner.set_key_requested.connect(self.set_key_requested)
 
     # -- public -----------------------------------------------------------------
@@ -99,6 +118,10 @@ class ChatTab(QWidget):
 
     def state_text(self) -> str:
         if self.state is TabState.WAITING:
+            if self.notice.kind == "queued":
+                return f"Queued {self._seconds_left()} s"
+            if self.notice.kind == "retrying":
+                return f"Retrying in {self._seconds_left()} s"
             return f"Waiting {int(time.monotonic() - self._waiting_since)} s"
         return str(self.state.value)
 
@@ -121,7 +144,8 @@ class ChatTab(QWidget):
             MessageState.INCOMPLETE, MessageState.STREAMING, MessageState.WAITING
         ):
             self.banner.show_error(
-                SegmindError("This reply was cut short before it finished.")
+                SegmindError("This reply was cut short before it finished."),
+                can_continue=bool(last.content),
             )
 
     def submit(self, role: Role, text: str) -> bool:
@@ -153,6 +177,20 @@ class ChatTab(QWidget):
             return
         self._request_reply()
 
+    def continue_reply(self) -> None:
+        """Ask Mixtral to carry on from a reply that was cut short."""
+        rows = self.model.rowCount()
+        last = self.model.message(rows - 1) if rows else None
+        if self.is_busy() or last is None or not _continuable(last):
+            return
+        self.banner.hide()
+        payload = [
+            *api_messages(self.model.messages()[:-1]),
+            {"role": Role.ASSISTANT.value, "content": last.content},
+            {"role": Role.USER.value, "content": CONTINUE_PROMPT},
+        ]
+        self._start(payload, rows - 1, prefix=last.content)
+
     def stop(self) -> None:
         if self.is_busy():
             self.runner.cancel()
@@ -167,10 +205,15 @@ class ChatTab(QWidget):
 
     def _request_reply(self) -> None:
         payload = api_messages(self.model.messages())
-        self._pending.clear()
-        self._reply_row = self.model.append(
+        row = self.model.append(
             Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
         )
+        self._start(payload, row, prefix="")
+
+    def _start(self, payload: list[dict[str, str]], row: int, prefix: str) -> None:
+        self._pending.clear()
+        self._reply_row = row
+        self._prefix = prefix
         self._waiting_since = time.monotonic()
         self._request_id = self.runner.start(payload)
         self.composer.set_busy(True)
@@ -183,6 +226,38 @@ class ChatTab(QWidget):
     def _on_started(self, request_id: int) -> None:
         if self._current(request_id):
             self._waiting_since = time.monotonic()
+            self.notice.clear()
+            self.state_changed.emit()
+
+    def _on_queued(self, request_id: int, seconds: float) -> None:
+        if self._current(request_id):
+            self._notice_until = time.monotonic() + seconds
+            self.notice.say("queued", self._queued_text())
+            self.state_changed.emit()
+
+    def _on_retrying(self, request_id: int, seconds: float, next_try: int, reason: str) -> None:
+        if self._current(request_id):
+            self._notice_until = time.monotonic() + seconds
+            self._retry_reason, self._next_try = reason, next_try
+            self.notice.say("retrying", self._retrying_text())
+            self.state_changed.emit()
+
+    def _seconds_left(self) -> int:
+        return max(0, round(self._notice_until - time.monotonic()))
+
+    def _queued_text(self) -> str:
+        rpm = self._clients.requests_per_minute
+        return (
+            f"Your Segmind plan allows {rpm} requests a minute, so this one waits its turn: "
+            f"it goes out in {self._seconds_left()} s."
+        )
+
+    def _retrying_text(self) -> str:
+        tries = self._clients.retry.max_retries + 1
+        return (
+            f"{self._retry_reason} Trying again in {self._seconds_left()} s "
+            f"(try {self._next_try} of {tries})."
+        )
 
     def _on_delta(self, request_id: int, text: str) -> None:
         if not self._current(request_id):
@@ -190,6 +265,7 @@ class ChatTab(QWidget):
         self._pending.append(text)
         if self.state is not TabState.STREAMING:
             self._tick_timer.stop()
+            self.notice.clear()
             self._set_state(TabState.STREAMING)
             self._flush()
         elif not self._flush_timer.isActive():
@@ -213,7 +289,10 @@ class ChatTab(QWidget):
         current = self.model.message(self._reply_row)
         self.model.replace(
             self._reply_row,
-            replace(current, content=reply.text, state=MessageState.DONE, usage=reply.usage),
+            replace(
+                current, content=self._prefix + reply.text, state=MessageState.DONE,
+                usage=reply.usage, remaining_credits=reply.remaining_credits,
+            ),
         )
         log.info(
             "reply %d shown: %d characters, %s", request_id, len(reply.text),
@@ -227,10 +306,10 @@ class ChatTab(QWidget):
     def _on_failed(self, request_id: int, error: SegmindError) -> None:
         if not self._current(request_id):
             return
-        self._keep_partial_reply()
+        can_continue = self._keep_partial_reply()
         self.last_error = error
         self._end_request(TabState.ERROR)
-        self.banner.show_error(error)
+        self.banner.show_error(error, can_continue=can_continue)
         if error.remaining_credits is not None:
             self.credits_seen.emit(error.remaining_credits)
         if error.action is Action.SET_KEY:
@@ -242,19 +321,22 @@ class ChatTab(QWidget):
         self._keep_partial_reply()
         self._end_request(TabState.IDLE)
 
-    def _keep_partial_reply(self) -> None:
-        """A reply cut short keeps its text, marked incomplete; an empty one goes away."""
+    def _keep_partial_reply(self) -> bool:
+        """A reply cut short keeps its text, marked incomplete (True); an empty one goes."""
         self._flush()
         assert self._reply_row is not None
         current = self.model.message(self._reply_row)
         if current.content:
             self.model.replace(self._reply_row, replace(current, state=MessageState.INCOMPLETE))
-        else:
-            self.model.remove_row(self._reply_row)
+            return True
+        self.model.remove_row(self._reply_row)
+        return False
 
     def _end_request(self, state: TabState) -> None:
         self._request_id = None
         self._reply_row = None
+        self._prefix = ""
+        self.notice.clear()
         self._flush_timer.stop()
         self._tick_timer.stop()
         self.composer.set_busy(False)
@@ -268,9 +350,22 @@ class ChatTab(QWidget):
             self.model.remove_row(rows - 1)
 
     def _tick(self) -> None:
-        if self._reply_row is not None and self.state is TabState.WAITING:
-            self.model.refresh(self._reply_row)
-            self.state_changed.emit()
+        if self._reply_row is None or self.state is not TabState.WAITING:
+            return
+        if self.notice.kind == "queued":
+            self.notice.say("queued", self._queued_text())
+        elif self.notice.kind == "retrying":
+            self.notice.say("retrying", self._retrying_text())
+        else:
+            waited = int(time.monotonic() - self._waiting_since)
+            if waited >= COLD_START_AFTER_S:
+                self.notice.say(
+                    "cold_start",
+                    f"No answer yet after {waited} s. Segmind may be starting the model, "
+                    "which can take a few minutes after a quiet spell; keep waiting, or Stop.",
+                )
+        self.model.refresh(self._reply_row)
+        self.state_changed.emit()
 
     def _set_state(self, state: TabState) -> None:
         self.state = state
@@ -279,3 +374,11 @@ class ChatTab(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         QTimer.singleShot(0, self.composer.focus_input)
+
+
+def _continuable(message: Message) -> bool:
+    return (
+        message.role is Role.ASSISTANT
+        and message.state is MessageState.INCOMPLETE
+        and bool(message.content)
+    )

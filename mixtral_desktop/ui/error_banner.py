@@ -19,6 +19,7 @@ class ErrorBanner(QFrame):
     """Hidden until :meth:`show_error`; emits the action the user picked."""
 
     retry_requested = Signal()
+    continue_requested = Signal()
     set_key_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -42,6 +43,9 @@ class ErrorBanner(QFrame):
         self.action_button.setObjectName("error_action")
         self.retry_button = QPushButton("Retry", self)
         self.retry_button.setObjectName("error_retry")
+        self.continue_button = QPushButton("Continue", self)
+        self.continue_button.setObjectName("error_continue")
+        self.continue_button.setToolTip("Ask Mixtral to carry on from where the reply stopped")
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setObjectName("error_dismiss")
@@ -52,10 +56,12 @@ class ErrorBanner(QFrame):
         layout.addWidget(self.message, 1)
         layout.addWidget(self.action_button)
         layout.addWidget(self.retry_button)
+        layout.addWidget(self.continue_button)
         layout.addWidget(self.close_button)
         self._action = Action.NONE
         self.action_button.clicked.connect(self._on_action)
         self.retry_button.clicked.connect(self.retry_requested)
+        self.continue_button.clicked.connect(self.continue_requested)
         self.close_button.clicked.connect(self.hide)
         self.hide()
 
@@ -63,7 +69,9 @@ class ErrorBanner(QFrame):
     def action(self) -> Action:
         return self._action
 
-    def show_error(self, error: SegmindError, *, can_retry: bool = True) -> None:
+    def show_error(
+        self, error: SegmindError, *, can_retry: bool = True, can_continue: bool = False
+    ) -> None:
         self._action = error.action
         text = error.user_message
         if error.action is Action.BILLING:
@@ -77,6 +85,7 @@ class ErrorBanner(QFrame):
             self.action_button.setAccessibleName(label)
         # Retry stays available whatever the cause: the user's message is still there.
         self.retry_button.setVisible(can_retry)
+        self.continue_button.setVisible(can_continue)
         self.show()
 
     def _on_action(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 
 import shiboken6
@@ -19,14 +18,17 @@ from PySide6.QtWidgets import (
 
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core import paths
-from mixtral_desktop.core.api import Credits, SegmindClient
+from mixtral_desktop.core import settings as settings_store
+from mixtral_desktop.core.api import Credits
 from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.conversation import Usage
-from mixtral_desktop.core.errors import AuthError, NetworkError, SegmindError, Timeout
+from mixtral_desktop.core.errors import NetworkError
 from mixtral_desktop.core.secrets import StoreStatus
+from mixtral_desktop.core.settings import Settings
 from mixtral_desktop.core.store import Store
 from mixtral_desktop.ui.background import run_in_background
-from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.ui.chat_tab import ChatTab, TabState
+from mixtral_desktop.ui.credits_watch import CreditsWatch
 from mixtral_desktop.ui.history_actions import HistoryActions
 from mixtral_desktop.ui.history_panel import HistoryPanel
 from mixtral_desktop.ui.key_dialog import KeyDialog
@@ -40,7 +42,12 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     def __init__(
-        self, clients: ClientProvider, store: Store | None = None, parent: QWidget | None = None
+        self,
+        clients: ClientProvider,
+        store: Store | None = None,
+        parent: QWidget | None = None,
+        *,
+        settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
         self.clients = clients
@@ -64,6 +71,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCornerWidget(self.new_tab_button, Qt.Corner.TopRightCorner)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
+        self.settings = settings if settings is not None else settings_store.load()
+        self.credits = CreditsWatch(clients, self.status, self.settings.low_credits_warning, self)
+        self.credits.back_online.connect(self._on_back_online)
         self._key_dialog: KeyDialog | None = None
         self._settings_dialog: SettingsDialog | None = None
         self._build_actions()
@@ -238,43 +248,25 @@ class MainWindow(QMainWindow):
         self.status.usage.show_usage(usage)
 
     def show_remaining_credits(self, remaining: float) -> None:
-        self.status.credits.show_credits(remaining, at=time.time())
+        self.credits.seen(remaining)
 
     def refresh_credits(self) -> None:
         """Ask Segmind for the credits in the background (at start-up and on F5)."""
-        key = self.clients.keys.get()
-        if not key:
-            self.status.credits.show_unknown("no API key")
-            return
-        self.status.credits.show_unknown("checking…")
-        config = self.clients.config
+        self.credits.refresh()
 
-        def fetch() -> Credits:
-            client = SegmindClient(key, config)
-            try:
-                return client.get_credits()
-            finally:
-                client.close()
+    def _on_back_online(self) -> None:
+        """The network returned: send again what failed to connect (nothing reached Segmind)."""
+        for tab in self.chat_tabs():
+            error = tab.last_error
+            if (tab.state is TabState.ERROR and isinstance(error, NetworkError)
+                    and error.transient and not error.reply_started):
+                tab.retry()
 
-        run_in_background(fetch, self._on_credits, self._on_credits_failed)
-
-    def _on_credits(self, credits: object) -> None:
-        assert isinstance(credits, Credits)
-        self.status.credits.show_credits(
-            credits.total, paid=credits.credits, free=credits.free_credits
-        )
-
-    def _on_credits_failed(self, error: Exception) -> None:
-        reason = "unavailable"
-        if isinstance(error, SegmindError):
-            log.info("credits check failed: %s", type(error).__name__)
-            if isinstance(error, AuthError):
-                reason = "key rejected"
-            elif isinstance(error, NetworkError | Timeout):
-                reason = "offline"
-        else:
-            log.error("credits check crashed", exc_info=error)
-        self.status.credits.show_unknown(reason)
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.credits.warn_below = settings.low_credits_warning
+        if self.clients.requests_per_minute is not None:
+            self.clients.set_requests_per_minute(settings.requests_per_minute)
 
     # -- key ----------------------------------------------------------------------
 
@@ -319,7 +311,7 @@ class MainWindow(QMainWindow):
     def _on_key_saved(self, credits: object) -> None:
         self._show_key_state()
         if isinstance(credits, Credits):
-            self._on_credits(credits)
+            self.credits.show(credits)
         else:
             self.refresh_credits()
         for tab in self.chat_tabs():
@@ -330,7 +322,8 @@ class MainWindow(QMainWindow):
         self.status.set_key_button.setVisible(not self.clients.keys.get())
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.clients.keys, self)
+        dialog = SettingsDialog(self.clients.keys, self.settings, self)
+        dialog.settings_changed.connect(self.apply_settings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.replace_key_requested.connect(lambda: self.ask_for_key())
         dialog.key_removed.connect(self._on_key_removed)

@@ -8,62 +8,95 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mixtral_desktop.core.api import CancelToken, SegmindClient
+from mixtral_desktop.core.api import CancelToken
+from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.errors import Cancelled, SegmindError
 
 log = logging.getLogger(__name__)
 
-ClientProvider = Callable[[], SegmindClient]
-"""Returns the client to use for the next request (raises MissingKey when there is no key)."""
 
 _request_ids = itertools.count(1)
 
 
 class _Worker(QObject):
-    """Lives in the worker thread; :meth:`run` blocks there for one request."""
+    """Lives in the worker thread; :meth:`run` blocks there for one request.
+
+    Before each try it takes a slot of the shared rate limiter (waiting in the queue if
+    needed); a failed try is sent again by the retry policy's rules, never after a byte
+    of the reply arrived. Every wait ends at once when the request is cancelled.
+    """
 
     started = Signal(int)
     delta = Signal(int, str)
     finished = Signal(int, object)  # request id, ChatReply
     failed = Signal(int, object)  # request id, SegmindError
     cancelled = Signal(int)
+    queued = Signal(int, float)  # request id, seconds until the rate limit lets it go
+    retrying = Signal(int, float, int, str)  # id, seconds, the next try's number, why
 
     def __init__(self, client_provider: ClientProvider) -> None:
         super().__init__()
-        self._client_provider = client_provider
+        self._clients = client_provider
 
     @Slot(int, object, object)
     def run(self, request_id: int, messages: Sequence[Mapping[str, str]], cancel: object) -> None:
         assert isinstance(cancel, CancelToken)
-        if cancel.cancelled:
-            self.cancelled.emit(request_id)
+        attempt = 0
+        while not cancel.cancelled:
+            attempt += 1
+            if not self._wait_for_slot(request_id, cancel):
+                break
+            self.started.emit(request_id)
+            streamed: list[bool] = []
+
+            def on_delta(text: str, seen: list[bool] = streamed) -> None:
+                seen.append(True)
+                self.delta.emit(request_id, text)
+
+            try:
+                reply = self._clients().chat(messages, on_delta=on_delta, cancel=cancel)
+            except Cancelled:
+                break
+            except SegmindError as error:
+                if cancel.cancelled:
+                    break
+                delay = None if streamed else self._retry_delay(error, attempt)
+                if delay is None:
+                    log.info("request %d failed: %s", request_id, type(error).__name__)
+                    self.failed.emit(request_id, error)
+                    return
+                log.info("request %d: %s, retrying in %.1f s", request_id,
+                         type(error).__name__, delay)
+                self.retrying.emit(request_id, delay, attempt + 1, error.user_message)
+                if cancel.wait(delay):
+                    break
+                continue
+            except Exception as error:  # a bug, not a reply: report it, keep the thread
+                log.exception("request %d crashed", request_id)
+                self.failed.emit(
+                    request_id, SegmindError(f"Internal error: {type(error).__name__}.")
+                )
+                return
+            if cancel.cancelled:
+                break
+            self.finished.emit(request_id, reply)
             return
-        self.started.emit(request_id)
-        try:
-            client = self._client_provider()
-            reply = client.chat(
-                messages, on_delta=lambda text: self.delta.emit(request_id, text), cancel=cancel
-            )
-        except Cancelled:
-            self.cancelled.emit(request_id)
-        except SegmindError as error:
-            if cancel.cancelled:
-                self.cancelled.emit(request_id)
-            else:
-                log.info("request %d failed: %s", request_id, type(error).__name__)
-                self.failed.emit(request_id, error)
-        except Exception as error:  # a bug, not a reply: report it, keep the thread alive
-            log.exception("request %d crashed", request_id)
-            self.failed.emit(request_id, SegmindError(f"Internal error: {type(error).__name__}."))
-        else:
-            if cancel.cancelled:
-                self.cancelled.emit(request_id)
-            else:
-                self.finished.emit(request_id, reply)
+        self.cancelled.emit(request_id)
+
+    def _retry_delay(self, error: SegmindError, attempt: int) -> float | None:
+        return self._clients.retry.delay(error, attempt)
+
+    def _wait_for_slot(self, request_id: int, cancel: CancelToken) -> bool:
+        """Wait in the rate limiter's queue; False if cancelled meanwhile."""
+        while (wait := self._clients.reserve()) > 0:
+            self.queued.emit(request_id, wait)
+            if cancel.wait(wait):
+                return False
+        return not cancel.cancelled
 
 
 class ReplyRunner(QObject):
@@ -78,6 +111,8 @@ class ReplyRunner(QObject):
     finished = Signal(int, object)
     failed = Signal(int, object)
     cancelled = Signal(int)
+    queued = Signal(int, float)
+    retrying = Signal(int, float, int, str)
     _submit = Signal(int, object, object)
 
     def __init__(self, client_provider: ClientProvider, parent: QObject | None = None) -> None:
@@ -92,6 +127,8 @@ class ReplyRunner(QObject):
         self._worker.finished.connect(self.finished)
         self._worker.failed.connect(self.failed)
         self._worker.cancelled.connect(self.cancelled)
+        self._worker.queued.connect(self.queued)
+        self._worker.retrying.connect(self.retrying)
         self._thread.finished.connect(self._worker.deleteLater)
         self._cancel: CancelToken | None = None
         self._thread.start()

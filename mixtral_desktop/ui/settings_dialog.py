@@ -6,26 +6,35 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from mixtral_desktop.core import settings as settings_store
 from mixtral_desktop.core.api import ENV_API_KEY
 from mixtral_desktop.core.secrets import SERVICE, USERNAME, KeyringUnavailable, KeySource, KeyStore
+from mixtral_desktop.core.settings import Settings
 
 
 class SettingsDialog(QDialog):
     replace_key_requested = Signal()
     key_removed = Signal()
+    settings_changed = Signal(object)  # Settings, already saved
 
-    def __init__(self, keys: KeyStore, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, keys: KeyStore, settings: Settings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.keys = keys
+        self.settings = settings or Settings()
         self.setObjectName("settings_dialog")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(520)
@@ -49,10 +58,32 @@ class SettingsDialog(QDialog):
         box.addWidget(self.key_state)
         box.addWidget(self.backend_state)
         box.addLayout(buttons_row)
+        plan = QGroupBox("Segmind plan", self)
+        self.rpm = QSpinBox(plan)
+        self.rpm.setObjectName("rpm_setting")
+        self.rpm.setAccessibleName("Requests per minute")
+        self.rpm.setRange(1, 10_000)
+        self.rpm.setValue(self.settings.requests_per_minute)
+        self.rpm.setToolTip(
+            "Your plan's limit (Free: 5, Pro: 50). Sends beyond it wait in a queue instead "
+            "of being refused by Segmind."
+        )
+        self.low_credits = QDoubleSpinBox(plan)
+        self.low_credits.setObjectName("low_credits_setting")
+        self.low_credits.setAccessibleName("Warn when credits fall below")
+        self.low_credits.setRange(0.0, 1_000_000.0)
+        self.low_credits.setDecimals(2)
+        self.low_credits.setValue(self.settings.low_credits_warning)
+        form = QFormLayout(plan)
+        form.addRow("Requests per minute:", self.rpm)
+        form.addRow("Warn when credits fall below:", self.low_credits)
+        self.rpm.valueChanged.connect(self._save_settings)
+        self.low_credits.valueChanged.connect(self._save_settings)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(group)
+        layout.addWidget(plan)
         layout.addStretch(1)
         layout.addWidget(close)
         self.replace_button.clicked.connect(self.replace_key_requested)
@@ -73,6 +104,13 @@ class SettingsDialog(QDialog):
         else:
             self.backend_state.setText(f"Keyring: not available. {status.message}")
         self.remove_button.setEnabled(source in (KeySource.KEYRING, KeySource.SESSION))
+
+    def _save_settings(self) -> None:
+        self.settings = self.settings.with_changes(
+            requests_per_minute=self.rpm.value(), low_credits_warning=self.low_credits.value()
+        )
+        settings_store.save(self.settings)
+        self.settings_changed.emit(self.settings)
 
     def _confirm_remove(self) -> None:
         answer = QMessageBox.question(

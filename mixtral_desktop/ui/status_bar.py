@@ -51,6 +51,11 @@ class CreditsSegment(_Segment):
             + detail
         )
 
+    def set_low(self, low: bool) -> None:
+        """Amber while the balance is below the user's warning threshold."""
+        self.setProperty("low", low)
+        self.setStyleSheet("color: #9a5b00; font-weight: bold;" if low else "")
+
     def show_unknown(self, reason: str) -> None:
         suffix = "" if self.value is None else f" (last: {format_credits(self.value)})"
         self.setText(f"Credits: {reason}{suffix}")

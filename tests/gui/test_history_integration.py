@@ -19,6 +19,7 @@ from mixtral_desktop.core.secrets import KeyStore
 from mixtral_desktop.core.store import Store
 from mixtral_desktop.ui.chat_tab import ChatTab
 from mixtral_desktop.ui.main_window import MainWindow
+from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 WAIT_MS = 8000
@@ -32,7 +33,8 @@ def open_window(qtbot: QtBot, fake_segmind: FakeSegmind) -> OpenWindow:
     def make() -> MainWindow:
         config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
         keys = KeyStore({"SEGMIND_API_KEY": FAKE_KEY})
-        window = MainWindow(ClientProvider(keys, config), Store.open(paths.history_file()))
+        clients = ClientProvider(keys, config, retry=FAST_RETRY)
+        window = MainWindow(clients, Store.open(paths.history_file()))
         qtbot.addWidget(window)
         window.show()
         window.activateWindow()

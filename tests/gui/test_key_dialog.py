@@ -20,6 +20,7 @@ from mixtral_desktop.core.errors import KEYS_URL
 from mixtral_desktop.core.secrets import SERVICE, USERNAME, KeySource, KeyStore
 from mixtral_desktop.ui.key_dialog import KeyDialog
 from mixtral_desktop.ui.main_window import MainWindow
+from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FakeSegmind
 from tests.secret_service import PrivateSecretService
 
@@ -47,7 +48,7 @@ def open_window(qtbot: QtBot, fake_segmind: FakeSegmind) -> Callable[..., MainWi
 
     def make(keys: KeyStore | None = None) -> MainWindow:
         config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
-        window = MainWindow(ClientProvider(keys or KeyStore({}), config))
+        window = MainWindow(ClientProvider(keys or KeyStore({}), config, retry=FAST_RETRY))
         qtbot.addWidget(window)
         window.show()
         window.activateWindow()

@@ -20,6 +20,7 @@ from mixtral_desktop.ui import crash_handling
 from mixtral_desktop.ui.chat_tab import ChatTab
 from mixtral_desktop.ui.key_dialog import KeyDialog
 from mixtral_desktop.ui.main_window import MainWindow
+from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import MALFORMED, FakeSegmind
 from tests.secret_service import PrivateSecretService
 
@@ -68,7 +69,7 @@ def test_key_is_nowhere_after_success_and_every_error(
     saved_hooks = sys.excepthook
     crash_handling.install_excepthooks()
     config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
-    window = MainWindow(ClientProvider(KeyStore({}), config))
+    window = MainWindow(ClientProvider(KeyStore({}), config, retry=FAST_RETRY))
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -87,7 +88,7 @@ def test_key_is_nowhere_after_success_and_every_error(
         fake_segmind.configure(mode="json")
         send(qtbot, tab, "json hello")
         for status in (401, 404, 405, 406, 429, 500, 502, 503):
-            fake_segmind.fail_next(status=status, body="html", retry_after="3")
+            fake_segmind.fail_next(status=status, body="html", retry_after="3", times=3)
             send(qtbot, tab, f"status {status}")
             remember_banner()
             close_key_dialogs()
@@ -99,7 +100,7 @@ def test_key_is_nowhere_after_success_and_every_error(
         fake_segmind.fail_next(cut_after=2)
         send(qtbot, tab, "cut")
         remember_banner()
-        fake_segmind.fail_next(drop=True)
+        fake_segmind.fail_next(drop=True, times=3)
         send(qtbot, tab, "drop")
         remember_banner()
         fake_segmind.fail_next(status=500, endpoint="credits")

@@ -21,6 +21,7 @@ from mixtral_desktop.core.secrets import KeyStore
 from mixtral_desktop.ui.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.main_window import MainWindow
 from mixtral_desktop.ui.markdown_render import MAX_RENDERED_CHARS, render_markdown
+from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 WAIT_MS = 5000
@@ -30,7 +31,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def make_window(qtbot: QtBot, server: FakeSegmind, key: str | None = FAKE_KEY) -> MainWindow:
     environ = {"SEGMIND_API_KEY": key} if key else {}
     config = ClientConfig(base_url=server.base_url, connect_timeout=5, read_timeout=30)
-    window = MainWindow(ClientProvider(KeyStore(environ), config))
+    window = MainWindow(ClientProvider(KeyStore(environ), config, retry=FAST_RETRY))
     qtbot.addWidget(window)
     window.show()
     window.activateWindow()
@@ -349,10 +350,11 @@ def banner_text(tab: ChatTab) -> str:
 def test_server_error_keeps_message_and_retry_sends_again(
     qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
 ) -> None:
-    fake_segmind.fail_next(status=500, body="html")
+    fake_segmind.fail_next(status=500, body="html", times=3)
     tab = window.current_tab()
     type_and_send(qtbot, tab, "hello?")
     wait_idle(qtbot, tab)
+    assert len(fake_segmind.chat_requests) == 3  # two automatic retries, then the user decides
     assert tab.banner.isVisible()
     assert "server error" in banner_text(tab)
     assert "<html" not in banner_text(tab).lower()

@@ -28,6 +28,7 @@ from mixtral_desktop.core.api import (
     key_from_environment,
     parse_credits_header,
     parse_retry_after,
+    server_detail,
 )
 from mixtral_desktop.core.conversation import Usage
 from mixtral_desktop.core.errors import (
@@ -75,10 +76,11 @@ def client(fake_segmind: FakeSegmind) -> Iterator[SegmindClient]:
 
 
 def assert_clean(error: SegmindError) -> None:
-    """No key, no server text in what the user will read."""
+    """No key and no markup in what the user will read; server text only as a quote."""
     text = f"{error} {error.user_message}"
     assert FAKE_KEY not in text
-    assert "secret-server-text" not in text
+    if "secret-server-text" in text:
+        assert "Segmind said: “secret-server-text" in text
     assert "<" not in text
 
 
@@ -1033,3 +1035,21 @@ def test_loopback_base_url_ignores_proxy_settings(
         monkeypatch.delenv(name, raising=False)
     with client_for(fake_segmind) as client:
         assert client.chat(USER).text
+
+
+def test_error_text_from_the_server_is_quoted_without_the_key(
+    fake_segmind: FakeSegmind,
+) -> None:
+    """A server that echoes the key back in its error: the quote drops it."""
+    body = json.dumps({"error": f"Key {FAKE_KEY} has no access; token "
+                                f"{'a1b2c3d4' * 5} expired"}).encode()
+    fake_segmind.configure(api_key=None)
+    fake_segmind.set_fault(status=403, body="json")
+    fake_segmind.configure(raw_body=None)
+    with client_for(fake_segmind) as client, pytest.raises(SegmindError) as raised:
+        client.chat(USER)
+    assert "Segmind said" in raised.value.user_message
+    assert FAKE_KEY not in raised.value.user_message
+    detail = server_detail(body, FAKE_KEY)
+    assert detail is not None and FAKE_KEY not in detail and "a1b2c3d4a1b2" not in detail
+    assert "has no access" in detail

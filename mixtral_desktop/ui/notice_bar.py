@@ -1,0 +1,45 @@
+"""A calm notice inside a tab while a reply waits: queued, retrying, cold start."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+
+class NoticeBar(QFrame):
+    """Hidden until :meth:`say`; its button stops the request it talks about."""
+
+    stop_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice_bar")
+        self.setAccessibleName("Notice")
+        self.setStyleSheet(
+            "#notice_bar { background: #eef4fc; border: 1px solid #c5d8f0; border-radius: 6px; }"
+            "#notice_bar QLabel { color: #1d3b63; }"
+        )
+        self.message = QLabel(self)
+        self.message.setObjectName("notice_message")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.stop_button = QPushButton("Stop", self)
+        self.stop_button.setObjectName("notice_stop")
+        self.stop_button.setAccessibleName("Stop waiting")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 6, 6, 6)
+        layout.addWidget(self.message, 1)
+        layout.addWidget(self.stop_button)
+        self.stop_button.clicked.connect(self.stop_requested)
+        self.kind = ""
+        self.hide()
+
+    def say(self, kind: str, text: str) -> None:
+        self.kind = kind
+        if self.message.text() != text:
+            self.message.setText(text)
+        self.show()
+
+    def clear(self) -> None:
+        self.kind = ""
+        self.hide()
