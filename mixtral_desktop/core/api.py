@@ -93,6 +93,7 @@ CREDITS_HEADER = "x-remaining-credits"
 _READ_SIZE = 64 * 1024
 # Statuses that say something else than "I do not understand a field of the body":
 # a 4xx outside this set to a request carrying "stream" is retried once without it.
+_NO_PROXIES: Any = {"http": None, "https": None, "all": None}
 _NOT_A_FIELD_REJECTION = frozenset({401, 404, 405, 406, 408, 429})
 _KEY_CHARS = re.compile(r"[\x21-\x7e]+")  # printable ASCII, no spaces
 _SSE_START = re.compile(rb"(data|event|id|retry)(:|\r|\n|$)")
@@ -279,10 +280,10 @@ class SegmindClient:
         self._lock = threading.Lock()
         self._stream_supported = True
         self._session = requests.Session()
-        if _is_loopback(urlsplit(self._base_url).hostname or ""):
-            # A local server (tests, a tunnel): no proxy from the environment, the key
-            # stays on this machine.
-            self._session.trust_env = False
+        # The environment's CA bundle (REQUESTS_CA_BUNDLE) and proxies apply, except that
+        # a local server (tests, a tunnel) is never reached through a proxy: the key
+        # stays on this machine.
+        self._no_proxy = _is_loopback(urlsplit(self._base_url).hostname or "")
         adapter = CancellableAdapter()
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -418,6 +419,7 @@ class SegmindClient:
             stream=True,
             allow_redirects=False,
             timeout=(self._config.connect_timeout, self._config.read_timeout),
+            proxies=_NO_PROXIES if self._no_proxy else None,
         )
         log.debug("%s %s -> HTTP %d", method, url, response.status_code)
         return response
