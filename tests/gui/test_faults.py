@@ -18,6 +18,7 @@ from mixtral_desktop.core.api import ClientConfig
 from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.conversation import MessageState, Role
 from mixtral_desktop.core.errors import BILLING_URL
+from mixtral_desktop.core.retry import RetryPolicy
 from mixtral_desktop.core.secrets import KeyStore
 from mixtral_desktop.ui import chat_tab as chat_tab_module
 from mixtral_desktop.ui.chat_tab import CONTINUE_PROMPT, ChatTab
@@ -296,3 +297,27 @@ def test_offline_at_start_then_recovers_by_itself(
     finally:
         window.close()
         back.stop()
+
+
+def test_retry_is_announced_with_a_countdown_and_can_be_stopped(
+    qtbot: QtBot, fake_segmind: FakeSegmind
+) -> None:
+    config = ClientConfig(base_url=fake_segmind.base_url)
+    patient = RetryPolicy(base_delay=4.0, max_delay=4.0)
+    clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config, retry=patient)
+    window = MainWindow(clients)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.current_tab()
+    fake_segmind.fail_next(status=503)
+    tab.composer.set_text("hello")
+    qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.notice.isVisible(), timeout=WAIT_MS)
+    text = tab.notice.message.text()
+    assert "server error (503)" in text and "Trying again in" in text and "try 2 of 3" in text
+    assert tab.state_text().startswith("Retrying in")
+    qtbot.mouseClick(tab.notice.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=2000)
+    assert len(fake_segmind.chat_requests) == 1  # stopped before the second try
+    assert [m.content for m in tab.model.messages()] == ["hello"]
+    window.close()
