@@ -25,7 +25,7 @@ from mixtral_desktop.core.conversation import (
     api_messages,
     validate_text,
 )
-from mixtral_desktop.core.errors import Action, SegmindError
+from mixtral_desktop.core.errors import Action, NetworkError, SegmindError, Timeout
 from mixtral_desktop.ui.composer import Composer
 from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.conversation_view import ConversationView
@@ -307,6 +307,12 @@ class ChatTab(QWidget):
         if not self._current(request_id):
             return
         can_continue = self._keep_partial_reply()
+        if can_continue and isinstance(error, NetworkError | Timeout):
+            error = type(error)(
+                "The connection to Segmind dropped in the middle of the reply; the part that "
+                "arrived is kept. Retry, or Continue from where it stopped.",
+                status=error.status, remaining_credits=error.remaining_credits,
+            )
         self.last_error = error
         self._end_request(TabState.ERROR)
         self.banner.show_error(error, can_continue=can_continue)

@@ -71,7 +71,7 @@ class _Worker(QObject):
                     return
                 log.info("request %d: %s, retrying in %.1f s", request_id,
                          type(error).__name__, delay)
-                self.retrying.emit(request_id, delay, attempt + 1, error.user_message)
+                self.retrying.emit(request_id, delay, attempt + 1, short_reason(error))
                 if cancel.wait(delay):
                     break
                 continue
@@ -153,3 +153,9 @@ class ReplyRunner(QObject):
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
+
+
+def short_reason(error: SegmindError) -> str:
+    """The first clause of the error's sentence, for "… Trying again in N s"."""
+    first = error.user_message.split(":", 1)[0].split(". ", 1)[0].rstrip(".")
+    return first + "."
