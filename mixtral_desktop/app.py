@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mixtral_desktop import APP_ID, APP_NAME, __version__
+from mixtral_desktop import APP_ID, APP_NAME, __version__, desktop_entry, resources
 from mixtral_desktop.core import paths
 
 if TYPE_CHECKING:
@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the app; returns the process exit code."""
+    args = list(sys.argv if argv is None else argv)
+    flag = desktop_entry.requested(args[1:])
+    if flag is not None:  # `--install-desktop-entry` / `--uninstall-desktop-entry`: no window
+        return desktop_entry.run(flag)
     # Imported here so `import mixtral_desktop.app` stays cheap and free of side effects.
     import qasync
     from PySide6.QtCore import QLockFile
@@ -38,7 +42,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.ui.main_window import MainWindow
     from mixtral_desktop.ui.single_instance import InstanceServer
 
-    args = list(sys.argv if argv is None else argv)
     level = logging.DEBUG if os.environ.get("MIXTRAL_DESKTOP_DEBUG") else logging.INFO
     log_path = logs.setup_logging(level)
     log.info("starting %s %s (log: %s)", APP_NAME, __version__, log_path)
@@ -48,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_ID)
-    app.setDesktopFileName(APP_ID)
+    app.setDesktopFileName(resources.DESKTOP_FILE_ID)
+    app.setWindowIcon(resources.app_icon())
     crash_handling.route_qt_messages()
     crash_handling.install_excepthooks()
 

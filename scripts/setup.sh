@@ -10,7 +10,8 @@ what="${1:-app}"
 app_debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core)
-test_debs=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xdotool x11-utils)
+test_debs=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xdotool x11-utils
+  binutils desktop-file-utils appstream libglib2.0-bin)  # the last four: tests/packaging
 
 debs=("${app_debs[@]}")
 [ "$what" = test ] && debs+=("${test_debs[@]}")
@@ -36,8 +37,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 extra=""
-[ "$what" = test ] && extra="[test]"
-stamp=".venv/.installed-$what-$(sha1sum pyproject.toml | cut -c1-12)"
+[ "$what" = test ] && extra="[test,packaging]"  # packaging: PyInstaller, for tests/packaging
+stamp=".venv/.installed-$what-$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -c1-12)"
 if [ ! -e "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".$extra"
