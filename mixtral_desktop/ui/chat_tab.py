@@ -313,6 +313,7 @@ class ChatTab(QWidget):
                 "arrived is kept. Retry, or Continue from where it stopped.",
                 status=error.status, remaining_credits=error.remaining_credits,
             )
+            error.reply_started = True  # never re-sent by itself: it may be charged
         self.last_error = error
         self._end_request(TabState.ERROR)
         self.banner.show_error(error, can_continue=can_continue)
