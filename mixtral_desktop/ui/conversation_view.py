@@ -33,6 +33,7 @@ from mixtral_desktop.ui.row_measurer import RowMeasurer
 BACKGROUND = "#f3f4f6"
 FOLLOW_SLACK = 4  # pixels from the bottom that still count as "at the bottom"
 OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
+SCROLL_PAUSE_MS = 120  # relayouts wait until scrolling has paused this long
 
 
 class ConversationView(QListView):
@@ -53,6 +54,7 @@ class ConversationView(QListView):
         self._editor_index: QPersistentModelIndex | None = None
         self._measurer: RowMeasurer | None = None
         self._laying_out = False
+        self._auto_scrolling = False
         self.setObjectName("conversation")
         self.setAccessibleName("Conversation")
         self._model = model if model is not None else ConversationModel(self)
@@ -102,7 +104,11 @@ class ConversationView(QListView):
     def scroll_to_end(self) -> None:
         """Jump to the newest message and follow from there on."""
         self._following = True
-        self.scrollToBottom()
+        self._auto_scrolling = True
+        try:
+            self.scrollToBottom()
+        finally:
+            self._auto_scrolling = False
 
     def scroll_to_row(self, row: int) -> None:
         """Bring a message to the middle of the pane (a search hit, say)."""
@@ -165,14 +171,26 @@ class ConversationView(QListView):
         if self._measurer is None:
             return
         self._measurer.restart()
-        # Rows scrolled into view with estimated heights: lay out before they are
-        # painted, rather than paint, notice, lay out and let the text jump.
-        if not self._laying_out and self._measurer.measure_screen():
-            self.doItemsLayout()
+        if self._laying_out:
+            return
+        if self._auto_scrolling:
+            # Following the end (or a jump made by the program): rows that came into
+            # view with estimated heights are laid out before they are painted.
+            if self._measurer.measure_screen():
+                self.doItemsLayout()
+            return
+        # The user scrolls: rows scrolled into view keep the place the last layout
+        # gave them (painted clipped to it) and one relayout follows the pause, so a
+        # drag through thousands of unmeasured rows never waits for a layout.
+        self._delegate.hold_relayout(SCROLL_PAUSE_MS)
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._following:
-            self.verticalScrollBar().setValue(maximum)
+            self._auto_scrolling = True
+            try:
+                self.verticalScrollBar().setValue(maximum)
+            finally:
+                self._auto_scrolling = False
 
     # Selectable text over the row under the mouse
 
@@ -239,7 +257,7 @@ class ConversationView(QListView):
         anchor_top = self._delegate.laid_out_top(anchor) if anchor is not None else None
         if self._measurer is not None:
             self._measurer.measure_near_screen(self._following)
-        self._delegate.begin_layout()
+        self._delegate.begin_layout(self.viewport().width(), self._model.messages())
         self._laying_out = True
         try:
             super().doItemsLayout()

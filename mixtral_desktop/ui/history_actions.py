@@ -10,10 +10,9 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from mixtral_desktop.ui.search_dialog import SearchDialog
-
 if TYPE_CHECKING:
     from mixtral_desktop.ui.main_window import MainWindow
+    from mixtral_desktop.ui.search_dialog import SearchDialog
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +48,9 @@ class HistoryActions(QObject):
 
     def open_search(self) -> SearchDialog:
         if self.search_dialog is None:
+            # Imported on first use: the window's first frame does not need it.
+            from mixtral_desktop.ui.search_dialog import SearchDialog
+
             self.search_dialog = SearchDialog(self.window.store, self.window)
             self.search_dialog.hit_chosen.connect(self.window.open_conversation)
         self.search_dialog.open()

@@ -12,18 +12,18 @@ indexes :func:`code_blocks` of the same text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name, guess_lexer
-from pygments.lexers.special import TextLexer
-from pygments.util import ClassNotFound
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from pygments.lexer import Lexer
+
+# markdown-it and pygments are imported on the first message rendered, not at start-up
+# (tens of milliseconds and megabytes a window with no message yet does not need).
 
 COPY_SCHEME = "copy-code"
 MONO_FAMILY = "'DejaVu Sans Mono', 'Menlo', 'Consolas', 'Courier New', monospace"
@@ -47,11 +47,16 @@ blockquote {{ color: #57606a; margin-left: 12px; }}
 th {{ background-color: {CODE_BACKGROUND}; font-weight: bold; }}
 """
 
-_FORMATTER = HtmlFormatter(noclasses=True, nowrap=True, style="default")
-_GUESS_LIMIT = 4000  # guessing a lexer reads the whole text; skip it for huge blocks
+def escape_html(raw: str) -> str:
+    """Replace "&", "<", ">" and '"' with entities (single quotes are left alone)."""
+    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace(
+        '"', "&quot;"
+    )
 
 
 def _new_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
     rules = md.add_render_rule
@@ -63,26 +68,50 @@ def _new_parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=64)
+def _named_lexer(language: str) -> Lexer | None:
+    """The lexer for a fence's language name (pygments' look-up scans every lexer)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer: Lexer = get_lexer_by_name(language)
+        return lexer
+    except ClassNotFound:
+        return None
+
+
 def _lexer_for(info: str, code: str) -> Lexer:
+    """The fence's language, else plain text.
+
+    No guessing: pygments' ``guess_lexer`` imports and asks every lexer it has (200 ms
+    the first time, tens of ms after), and a streamed fence is nameless until its
+    language arrives in the next chunk ("```" then "python").
+    """
     language = info.strip().split(maxsplit=1)[0] if info.strip() else ""
-    if language:
-        try:
-            lexer: Lexer = get_lexer_by_name(language)
-            return lexer
-        except ClassNotFound:
-            pass
-    if len(code) <= _GUESS_LIMIT:
-        try:
-            guessed: Lexer = guess_lexer(code)
-            return guessed
-        except ClassNotFound:
-            pass
+    named = _named_lexer(language) if language else None
+    if named is not None:
+        return named
+    from pygments.lexers.special import TextLexer
+
     return TextLexer()
 
 
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(noclasses=True, nowrap=True, style="default")
+
+
+@lru_cache(maxsize=512)
 def _highlight(code: str, info: str) -> str:
-    body = highlight(code, _lexer_for(info, code), _FORMATTER)
-    return body.rstrip("\n")
+    """Coloured HTML for one code block; cached, as a streamed reply renders it again
+    and again while the text after it grows."""
+    from pygments import highlight
+
+    body = highlight(code, _lexer_for(info, code), _formatter())
+    return str(body).rstrip("\n")
 
 
 def _render_code(
@@ -92,7 +121,7 @@ def _render_code(
     index = env.get("code_index", 0)
     env["code_index"] = index + 1
     info = token.info if token.type == "fence" else ""
-    language = escapeHtml(info.strip().split(maxsplit=1)[0]) if info.strip() else ""
+    language = escape_html(info.strip().split(maxsplit=1)[0]) if info.strip() else ""
     label = (
         f'<span style="color: {MUTED_COLOUR};">{language}</span>&nbsp;&nbsp;' if language else ""
     )
@@ -115,7 +144,7 @@ def _render_code(
 def _render_code_inline(
     self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    return f"<code>{escapeHtml(tokens[idx].content)}</code>"
+    return f"<code>{escape_html(tokens[idx].content)}</code>"
 
 
 def _render_table_open(
@@ -133,12 +162,14 @@ def _render_image(
 ) -> str:
     # QTextDocument would try to load the source as a resource; show a link instead.
     token = tokens[idx]
-    source = escapeHtml(str(token.attrGet("src") or ""))
-    alt = escapeHtml(token.content or "image")
+    source = escape_html(str(token.attrGet("src") or ""))
+    alt = escape_html(token.content or "image")
     return f'<a href="{source}">[image: {alt}]</a>'
 
 
-_PARSER = _new_parser()
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return _new_parser()
 
 
 MAX_RENDERED_CHARS = 100_000
@@ -159,7 +190,7 @@ def render_markdown(text: str, copy_links: bool = True) -> str:
 @lru_cache(maxsize=1024)
 def _render_markdown(text: str, copy_links: bool) -> str:
     env: dict[str, Any] = {"code_index": 0, "copy_links": copy_links}
-    return str(_PARSER.render(text, env))
+    return str(_parser().render(text, env))
 
 
 @lru_cache(maxsize=8)
@@ -167,7 +198,7 @@ def _render_oversized(text: str) -> str:
     shown = text[:MAX_RENDERED_CHARS]
     hidden = len(text) - len(shown)
     return (
-        f'<pre style="white-space: pre-wrap;">{escapeHtml(shown)}</pre>'
+        f'<pre style="white-space: pre-wrap;">{escape_html(shown)}</pre>'
         f"<p><i>… {hidden:,} more characters not shown (the message is "
         f"{len(text):,} characters long). “Copy message” copies all of it.</i></p>"
     )
@@ -177,7 +208,7 @@ def _render_oversized(text: str) -> str:
 def _code_blocks(text: str) -> tuple[str, ...]:
     return tuple(
         _strip_final_newline(token.content)
-        for token in _PARSER.parse(text)
+        for token in _parser().parse(text)
         if token.type in {"fence", "code_block"}
     )
 
@@ -193,3 +224,94 @@ def code_blocks(text: str) -> list[str]:
     block belongs to the fence, not to the code, and is left out.
     """
     return list(_code_blocks(text))
+
+
+# Long messages in pieces
+
+SEGMENT_CHARS = 2000
+"""A long message is laid out as a stack of documents of about this many characters of
+Markdown each: a streamed reply then lays out only its last piece as it grows."""
+_SEGMENT_STARTS = frozenset({"paragraph_open", "bullet_list_open", "ordered_list_open"})
+_CODE_TOKENS = frozenset({"fence", "code_block"})
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Whole top-level blocks ``text[start:end]`` of a message, rendered."""
+
+    start: int
+    end: int
+    html: str
+    code_blocks: int  # how many copy links it has (the next segment's numbering starts after)
+
+
+def render_segments(
+    text: str, *, code_index: int = 0, min_chars: int = SEGMENT_CHARS
+) -> list[Segment]:
+    """Render ``text`` as consecutive segments whose HTML, joined, is ``render_markdown(text)``.
+
+    A segment ends only before a paragraph or a list that follows a blank line: those
+    start with no top margin, so documents stacked one under the other look exactly
+    like one document. Each segment but the last has at least ``min_chars``
+    characters; the last one holds the last block, the one a stream may still change.
+    ``code_index`` numbers the first copy link (the segments before this text had
+    that many). Text the pieces could render differently (link reference
+    definitions, carriage returns, oversized text) comes back as one segment.
+    """
+    if not text:
+        return [Segment(0, 0, "", 0)]
+    if not splittable(text) or len(text) < 2 * min_chars:
+        html = render_markdown(text) if code_index == 0 else _render_from(text, code_index)
+        return [Segment(0, len(text), html, html.count(f'href="{COPY_SCHEME}:'))]
+    env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
+    parser = _parser()
+    tokens = parser.parse(text, env)
+    line_starts = [0]
+    for source_line in text.split("\n")[:-1]:
+        line_starts.append(line_starts[-1] + len(source_line) + 1)
+    cuts: list[tuple[int, int]] = []  # (token index, character offset) where a segment may start
+    last_top = -1
+    for index, token in enumerate(tokens):
+        if token.level != 0 or token.nesting == -1 or token.map is None:
+            continue
+        last_top = index
+        first_line = int(token.map[0])
+        if (
+            token.type in _SEGMENT_STARTS
+            and index > 0
+            and first_line > 0
+            and not text[line_starts[first_line - 1]:line_starts[first_line]].strip()
+        ):
+            cuts.append((index, line_starts[first_line]))
+    segments: list[Segment] = []
+    first_token, first_char = 0, 0
+    for token_index, offset in cuts:
+        if offset - first_char < min_chars or token_index > last_top:
+            continue
+        segments.append(_segment(tokens[first_token:token_index], first_char, offset, env))
+        first_token, first_char = token_index, offset
+    segments.append(_segment(tokens[first_token:], first_char, len(text), env))
+    return segments
+
+
+def splittable(text: str) -> bool:
+    """Whether pieces of ``text`` render as they do in the whole (see render_segments)."""
+    return not (
+        len(text) > MAX_RENDERED_CHARS or "\r" in text or "\0" in text or _REFERENCE.search(text)
+    )
+
+
+def _segment(tokens: Sequence[Any], start: int, end: int, env: dict[str, Any]) -> Segment:
+    before = env["code_index"]
+    parser = _parser()
+    html = str(parser.renderer.render(tokens, parser.options, env))
+    return Segment(start, end, html, env["code_index"] - before)
+
+
+@lru_cache(maxsize=64)
+def _render_from(text: str, code_index: int) -> str:
+    if len(text) > MAX_RENDERED_CHARS:
+        return _render_oversized(text)
+    env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
+    return str(_parser().render(text, env))

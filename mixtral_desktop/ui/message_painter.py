@@ -14,11 +14,11 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
-    QTextDocument,
 )
 
 from mixtral_desktop.core.conversation import Message, MessageState, Role
 from mixtral_desktop.ui.message_browser import TEXT_COLOUR
+from mixtral_desktop.ui.message_document import StackedDocument, caret_origin
 from mixtral_desktop.ui.message_style import (
     ACCENT_WIDTH,
     CURSOR,
@@ -82,38 +82,36 @@ def clock_time(message: Message) -> str:
 
 
 def paint_document(
-    painter: QPainter, rect: QRect, document: QTextDocument, fonts: Fonts, cursor: bool
+    painter: QPainter,
+    rect: QRect,
+    document: StackedDocument,
+    fonts: Fonts,
+    cursor: bool,
+    visible: QRect | None = None,
 ) -> None:
-    """Draw the laid-out Markdown; ``cursor`` adds a caret after its last word."""
+    """Draw the laid-out Markdown; ``cursor`` adds a caret after its last word.
+
+    Only what lies in ``visible`` (view coordinates; default all of ``rect``) is drawn:
+    a reply taller than the screen costs what is on screen.
+    """
+    shown = QRect(rect) if visible is None else rect.intersected(visible)
+    if shown.isEmpty():
+        return
     painter.save()
     painter.translate(rect.topLeft())
     context = QAbstractTextDocumentLayout.PaintContext()
     palette = QPalette(context.palette)  # the attribute may be a copy: assign it back
     palette.setColor(QPalette.ColorRole.Text, QColor(TEXT_COLOUR))
     context.palette = palette
-    context.clip = QRectF(0, 0, rect.width(), rect.height())
-    document.documentLayout().draw(painter, context)
+    document.draw(painter, context, QRectF(shown.translated(-rect.topLeft())))
     if cursor:
-        _paint_cursor(painter, document, fonts.text)
+        last, top = document.last_document()
+        origin = caret_origin(last)
+        if origin is not None:
+            painter.setFont(fonts.text)
+            painter.setPen(QColor(STYLES[Role.ASSISTANT].label_colour))
+            painter.drawText(origin + QPointF(0, top), CURSOR)
     painter.restore()
-
-
-def _paint_cursor(painter: QPainter, document: QTextDocument, font: QFont) -> None:
-    block = document.lastBlock()
-    while block.isValid() and not block.text().strip() and block != document.firstBlock():
-        block = block.previous()
-    text_layout = block.layout()
-    if text_layout is None or text_layout.lineCount() == 0:
-        return
-    line = text_layout.lineAt(text_layout.lineCount() - 1)
-    origin = document.documentLayout().blockBoundingRect(block).topLeft()
-    point = QPointF(
-        origin.x() + line.x() + line.naturalTextWidth() + 1,
-        origin.y() + line.y() + line.ascent(),
-    )
-    painter.setFont(font)
-    painter.setPen(QColor(STYLES[Role.ASSISTANT].label_colour))
-    painter.drawText(point, CURSOR)
 
 
 def paint_placeholder(

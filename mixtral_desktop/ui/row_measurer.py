@@ -2,9 +2,11 @@
 
 Rows start with estimated heights (cheap). A row painted with an estimate that
 turns out wrong costs a layout of every row, ~50 ms at 10,000 rows. So before
-each layout the rows a few screens around the screen are measured too, and when the user
-pauses scrolling a wider band is measured a few rows per event-loop pass and
-laid out once, while nobody is waiting for a frame.
+each layout the rows it will show are measured, and when the user pauses
+scrolling a wider band around the screen is measured a few rows per event-loop
+pass and laid out once, while nobody is waiting for a frame. While the user
+scrolls, rows are painted in the place the last layout gave them (the view holds
+relayouts until the pause), so a drag through unmeasured rows never waits for one.
 """
 
 from __future__ import annotations
@@ -15,8 +17,7 @@ from PySide6.QtWidgets import QListView
 from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.message_delegate import MessageDelegate
 
-NEAR_ROWS = 24  # measured before every layout when following the newest rows
-NEAR_SCREENS = 3  # otherwise this many screen heights each side, at most 4 * NEAR_ROWS rows
+NEAR_ROWS = 24  # at most this many rows measured before a layout
 IDLE_MS = 150  # a pause in scrolling this long starts the wider pass
 IDLE_SCREENS = 4  # the wider pass covers this many screen heights each side
 IDLE_MAX_ROWS = 160
@@ -38,19 +39,29 @@ class RowMeasurer(QObject):
         self._timer.timeout.connect(self._step)
 
     def measure_near_screen(self, following: bool) -> None:
-        """Measure the rows on and next to the screen (the newest ones if following)."""
+        """Measure the rows the next layout puts on screen (the newest ones if following).
+
+        Only those (and, following, the last NEAR_ROWS): the layout that follows must
+        not wait for more. The rows around are measured later, a few per event-loop
+        pass, once the user pauses.
+        """
         rows = self._model.rowCount()
         if rows == 0:
             return
-        if following:
-            first, last = rows - NEAR_ROWS, rows - 1
-        else:
-            height = self._view.viewport().height()
-            first, last = self._rows_between(-NEAR_SCREENS * height, (NEAR_SCREENS + 1) * height)
-            last = min(last, first + 4 * NEAR_ROWS)
         width = self._view.viewport().width()
-        for row in range(max(first, 0), last + 1):
-            self._delegate.measure(self._model.message(row), width)
+        if following:
+            room = self._view.viewport().height()  # rows in it are painted next: keep theirs
+            for row in range(rows - 1, max(rows - NEAR_ROWS, 0) - 1, -1):
+                room -= self._delegate.measure(
+                    self._model.message(row), width, keep=room > 0,
+                    index=self._model.index(row, 0),
+                )
+            return
+        first, last = self._rows_between(0, self._view.viewport().height())
+        for row in range(first, min(last, first + NEAR_ROWS) + 1):
+            self._delegate.measure(
+                self._model.message(row), width, keep=True, index=self._model.index(row, 0)
+            )
 
     def measure_screen(self) -> bool:
         """Measure the rows on screen; whether any differs from the last layout."""
@@ -60,8 +71,10 @@ class RowMeasurer(QObject):
         first, last = self._rows_between(0, self._view.viewport().height())
         width = self._view.viewport().width()
         outgrown = False
-        for row in range(first, last + 1):
-            height = self._delegate.measure(self._model.message(row), width)
+        for row in range(first, min(last, first + NEAR_ROWS) + 1):
+            height = self._delegate.measure(
+                self._model.message(row), width, keep=True, index=self._model.index(row, 0)
+            )
             outgrown = outgrown or height != self._delegate.laid_out_height(row)
         return outgrown
 

@@ -1,0 +1,1 @@
+"""Benchmarks of Mixtral Desktop against bare Qt and raw requests: ``python -m bench``."""

@@ -1,0 +1,1 @@
+"""Programs the bench runs in their own process; each writes a JSON report file."""

@@ -1,0 +1,85 @@
+"""One tab streams a long Markdown reply while a 1 ms timer probes the GUI loop.
+
+``python -m bench.drivers.streaming REPORT --runs N --size CHARS --chunks N --delay S``
+Each run opens a new tab, sends a message and waits until the whole reply is painted;
+it reports the probe's gaps and the time from the server's last byte to that paint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from bench import data
+from bench.drivers import gui
+from mixtral_desktop.core.conversation import Role
+from mixtral_desktop.ui.chat_tab import ChatTab
+
+
+def _shows(tab: ChatTab, reply: str) -> bool:
+    """Whether the tab's last message holds the whole reply."""
+    rows = tab.model.rowCount()
+    if rows < 2:
+        return False
+    text = tab.model.message(rows - 1).content
+    return len(text) == len(reply) and text == reply
+
+
+def _painted(watch: gui.PaintWatch) -> bool:
+    return watch.painted_at is not None
+
+
+def _sent_after(server: gui.FakeServer, count: int) -> bool:
+    return len(server.sent_times()) > count
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("report")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", type=int, default=100_000)
+    parser.add_argument("--chunks", type=int, default=2000)
+    parser.add_argument("--delay", type=float, default=0.0)
+    args = parser.parse_args(argv)
+    app = gui.application()
+    reply = data.markdown_reply(args.size)
+    runs: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-stream-") as folder:
+        server = gui.FakeServer(
+            reply, Path(folder), "--chunks", str(args.chunks), "--delay", str(args.delay)
+        )
+        window = gui.open_window(server.base_url, Path(folder))
+        probe = gui.GapProbe()
+        try:
+            for number in range(args.runs):
+                tab = window.new_tab()
+                gui.run_loop(200)
+                watch = gui.PaintWatch(tab.view.viewport(), partial(_shows, tab, reply))
+                before = len(server.sent_times())
+                probe.start()
+                tab.submit(Role.USER, f"Run {number}: write a long answer.")
+                gui.wait_until(partial(_painted, watch), 180, "the full reply")
+                gaps = probe.stop()
+                gui.wait_until(partial(_sent_after, server, before), 10, "sent time")
+                sent = server.sent_times()[before]
+                assert watch.painted_at is not None
+                runs.append({
+                    **gui.gap_summary(gaps),
+                    "latency_ms": (watch.painted_at - sent) * 1000,
+                    "paints": watch.paints,
+                })
+                window.close_tab(window.tabs.indexOf(tab))
+                gui.settle_between_runs()
+        finally:
+            gui.close_window(window)
+            server.stop()
+    gui.write_report(args.report, {"runs": runs})
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+"""Ten tabs stream at once while a 1 ms timer probes the GUI loop.
+
+``python -m bench.drivers.ten_tabs REPORT --runs N --tabs 10 --size CHARS --chunks N
+--delay S``: each run opens the tabs, sends one message in each (the replies start
+with the message, so each tab's reply is recognisable) and waits for all of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from bench import data
+from bench.drivers import gui
+from mixtral_desktop.core.conversation import MessageState, Role
+from mixtral_desktop.ui.chat_tab import ChatTab
+
+
+def _reply_shown(tab: ChatTab, expected: str) -> bool:
+    rows = tab.model.rowCount()
+    if rows < 2:
+        return False
+    message = tab.model.message(rows - 1)
+    return message.state is MessageState.DONE and message.content == expected
+
+
+def _all_shown(tabs: list[ChatTab], expected: list[str]) -> bool:
+    return all(_reply_shown(t, e) for t, e in zip(tabs, expected, strict=True))
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("report")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tabs", type=int, default=10)
+    parser.add_argument("--size", type=int, default=20_000)
+    parser.add_argument("--chunks", type=int, default=500)
+    parser.add_argument("--delay", type=float, default=0.01)
+    args = parser.parse_args(argv)
+    app = gui.application()
+    body = data.markdown_reply(args.size, seed=7)
+    runs: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-tabs-") as folder:
+        server = gui.FakeServer(
+            body, Path(folder), "--tagged", "--chunks", str(args.chunks),
+            "--delay", str(args.delay),
+        )
+        window = gui.open_window(server.base_url, Path(folder))
+        probe = gui.GapProbe()
+        try:
+            for number in range(args.runs):
+                tabs = [window.new_tab() for _ in range(args.tabs)]
+                gui.run_loop(300)
+                texts = [f"Run {number}, tab {i}: stream something." for i in range(args.tabs)]
+                expected = [f"Reply to: {text}\n\n{body}" for text in texts]
+                probe.start()
+                for tab, text in zip(tabs, texts, strict=True):
+                    tab.submit(Role.USER, text)
+                gui.wait_until(partial(_all_shown, tabs, expected), 180, "every reply")
+                gaps = probe.stop()
+                complete = sum(_reply_shown(t, e) for t, e in zip(tabs, expected, strict=True))
+                runs.append({**gui.gap_summary(gaps), "complete": complete, "tabs": args.tabs})
+                for tab in tabs:
+                    window.close_tab(window.tabs.indexOf(tab))
+                gui.settle_between_runs()
+        finally:
+            gui.close_window(window)
+            server.stop()
+    gui.write_report(args.report, {"runs": runs})
+    del app
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

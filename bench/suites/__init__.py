@@ -1,0 +1,1 @@
+"""Each suite runs its drivers and turns their reports into figures."""
