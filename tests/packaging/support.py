@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
@@ -18,6 +17,7 @@ from typing import TypeVar
 import pytest
 
 from tests.e2e.xvfb import Xvfb
+from tests.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -48,15 +48,6 @@ def require_tool(tool: str, debian_package: str) -> str:
                     "(scripts/setup.sh test does)")
     return found
 
-
-def wait_for(predicate: Callable[[], T], timeout: float, what: str) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)  # polling another process; there is no signal to wait on
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def user_dirs(base: Path) -> dict[str, str]:
