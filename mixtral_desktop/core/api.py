@@ -31,11 +31,8 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
-
-import requests
-import urllib3.exceptions
 
 from mixtral_desktop.core.conversation import Usage
 from mixtral_desktop.core.errors import (
@@ -55,8 +52,11 @@ from mixtral_desktop.core.errors import (
     ServerError,
     Timeout,
 )
-from mixtral_desktop.core.http_cancel import CancellableAdapter, CancelToken, active
+from mixtral_desktop.core.http_cancel import CancelToken, active
 from mixtral_desktop.core.sse import Event, SSEDecoder
+
+if TYPE_CHECKING:  # requests (~50 ms, 9 MB at start-up) is imported by the first client
+    import requests
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -279,6 +279,10 @@ class SegmindClient:
         self._key = key
         self._lock = threading.Lock()
         self._stream_supported = True
+        import requests
+
+        from mixtral_desktop.core.http_adapter import CancellableAdapter
+
         self._session = requests.Session()
         # The environment's CA bundle (REQUESTS_CA_BUNDLE) and proxies apply, except that
         # a local server (tests, a tunnel) is never reached through a proxy: the key
@@ -375,6 +379,9 @@ class SegmindClient:
             raise error from exc
 
     def _map_exception(self, exc: Exception) -> SegmindError:
+        import requests
+        import urllib3.exceptions
+
         if isinstance(
             exc, requests.exceptions.ConnectTimeout | urllib3.exceptions.ConnectTimeoutError
         ):
@@ -661,6 +668,7 @@ class _StreamState:
         self.on_delta = on_delta
         self.credits = credits
         self.parts: list[str] = []
+        self.unsent: list[str] = []
         self.size = 0
         self.events = 0
         self.saw_choice = False
@@ -721,11 +729,23 @@ class _StreamState:
                     "Segmind's reply was larger than this app accepts.",
                     remaining_credits=self.credits,
                 )
-            if self.on_delta is not None:
-                try:
-                    self.on_delta(content)
-                except Exception as exc:
-                    raise _CallbackFailed(exc) from exc
+            self.unsent.append(content)
+
+    def send(self) -> None:
+        """Give ``on_delta`` the pieces parsed since the last call, as one string.
+
+        One call per read from the socket, not per event: a burst of 2,000 events
+        already received is one signal to the GUI thread, not 2,000.
+        """
+        if not self.unsent:
+            return
+        text = "".join(self.unsent)
+        self.unsent.clear()
+        if self.on_delta is not None:
+            try:
+                self.on_delta(text)
+            except Exception as exc:
+                raise _CallbackFailed(exc) from exc
 
 
 def _read_stream(
@@ -739,8 +759,11 @@ def _read_stream(
     data = body.head
     while not state.done:
         events = decoder.feed(data) if data else decoder.close()
-        for event in events:
-            state.handle(event, token)
+        try:
+            for event in events:
+                state.handle(event, token)
+        finally:
+            state.send()  # the pieces before a broken event are the partial reply
         if not data:
             break
         data = body.read()
