@@ -171,9 +171,6 @@ class KeyStore:
             return "Kept in memory for this session only."
         return "No key is set."
 
-    def is_loaded(self) -> bool:
-        return self._loaded.is_set()
-
     def wait_if_loading(self, timeout: float) -> None:
         """Block while :meth:`load` runs in another thread (a send right after start-up)."""
         if self._loading:
