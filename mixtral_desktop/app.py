@@ -27,6 +27,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     flag = desktop_entry.requested(args[1:])
     if flag is not None:  # `--install-desktop-entry` / `--uninstall-desktop-entry`: no window
         return desktop_entry.run(flag)
+    # First of all, so no module pays for it: PySide6's import hook races our worker
+    # threads' imports and slows every import after it (see qt_import_hook; the ui
+    # package does the same for tests and benchmarks).
+    from mixtral_desktop.qt_import_hook import remove_feature_import_hook
+
+    remove_feature_import_hook()
     # Imported here so `import mixtral_desktop.app` stays cheap and free of side effects.
     import qasync
     from PySide6.QtCore import QLockFile, QTimer

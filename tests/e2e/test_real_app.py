@@ -6,7 +6,8 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from mixtral_desktop.core.secrets import KeyStore
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 from tests.secret_service import PrivateSecretService
-from tests.waiting import wait_for
+from tests.waiting import describe_process, wait_for
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -79,14 +80,16 @@ def test_launch_type_send_and_see_the_reply(
     log_file = log_path(tmp_path)
     out = (tmp_path / "app-output.txt").open("wb")
     app = subprocess.Popen([str(binary)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    explain = partial(describe_process, app.pid, log_file, tmp_path / "app-output.txt")
     try:
         window = str(wait_for(
-            lambda: xdotool(display, "search", "--onlyvisible", "--name", "Mixtral Desktop"),
-            60, "the main window",
+            lambda: still_running(app, explain)
+            and xdotool(display, "search", "--onlyvisible", "--name", "Mixtral Desktop"),
+            60, "the main window", explain,
         )).splitlines()[0]
         # Start-up asks for the credits; once that is answered the window is idle.
         wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
-                 30, "the credits request")
+                 30, "the credits request", explain)
         xdotool(display, "mousemove", "--window", window, "400", "300")
         xdotool(display, "windowfocus", "--sync", window)
         before = display_shot(display, tmp_path / "before.png")
@@ -101,7 +104,7 @@ def test_launch_type_send_and_see_the_reply(
         ]
         assert request[0].api_key == FAKE_KEY
         wait_for(lambda: log_file.exists() and "reply 1 shown" in log_file.read_text(),
-                 30, "the reply to be shown")
+                 30, "the reply to be shown", explain)
         ARTIFACTS.mkdir(exist_ok=True)
         after_path = ARTIFACTS / "e2e_reply.png"
         after = display_shot(display, after_path)
@@ -121,6 +124,13 @@ def test_launch_type_send_and_see_the_reply(
         out.close()
     output = (tmp_path / "app-output.txt").read_text(errors="replace")
     assert "Traceback" not in output, output
+
+
+def still_running(app: subprocess.Popen[bytes], explain: Callable[[], str]) -> bool:
+    """True while ``app`` runs; fails at once, with its output, when it has exited."""
+    code = app.poll()
+    assert code is None, f"the app exited with {code} before its window showed\n{explain()}"
+    return True
 
 
 def display_shot(display: Xvfb, path: Path) -> QImage:
