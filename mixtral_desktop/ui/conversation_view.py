@@ -25,7 +25,12 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
 from mixtral_desktop.ui.conversation_model import ConversationModel
-from mixtral_desktop.ui.markdown_render import COPY_SCHEME, code_blocks, render_markdown
+from mixtral_desktop.ui.markdown_render import (
+    COPY_SCHEME,
+    code_blocks,
+    colours_ready,
+    render_markdown,
+)
 from mixtral_desktop.ui.message_browser import MessageBrowser, configure_document
 from mixtral_desktop.ui.message_delegate import MessageDelegate
 from mixtral_desktop.ui.row_measurer import RowMeasurer
@@ -68,6 +73,7 @@ class ConversationView(QListView):
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
         self.entered.connect(self._on_entered)
+        colours_ready().connect(self._recolour)
 
     def _configure(self) -> None:
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -88,6 +94,11 @@ class ConversationView(QListView):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Base, QColor(BACKGROUND))
         self.setPalette(palette)
+
+    def _recolour(self) -> None:
+        """Code shown plain while its lexer loaded can be coloured now (heights stay)."""
+        self._delegate.drop_documents()
+        self.viewport().update()
 
     # Public API
 
@@ -255,7 +266,9 @@ class ConversationView(QListView):
         middle = bar.value() + self.viewport().height() // 2
         anchor = None if self._following else self._delegate.laid_out_row_at(middle)
         anchor_top = self._delegate.laid_out_top(anchor) if anchor is not None else None
-        if self._measurer is not None:
+        if self._measurer is not None and self.isVisible():
+            # (A hidden view, a tab in the background or the window before it shows,
+            # has no real width yet: it is measured when it is shown.)
             self._measurer.measure_near_screen(self._following)
         self._delegate.begin_layout(self.viewport().width(), self._model.messages())
         self._laying_out = True

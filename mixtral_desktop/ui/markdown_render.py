@@ -18,9 +18,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from mixtral_desktop.ui.lexer_loader import LexerLoader, lexers
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from pygments.lexer import Lexer
+    from PySide6.QtCore import SignalInstance
 
 # markdown-it and pygments are imported on the first message rendered, not at start-up
 # (tens of milliseconds and megabytes a window with no message yet does not need).
@@ -68,33 +71,39 @@ def _new_parser() -> MarkdownIt:
     return md
 
 
-@lru_cache(maxsize=64)
-def _named_lexer(language: str) -> Lexer | None:
-    """The lexer for a fence's language name (pygments' look-up scans every lexer)."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
-
-    try:
-        lexer: Lexer = get_lexer_by_name(language)
-        return lexer
-    except ClassNotFound:
-        return None
-
-
-def _lexer_for(info: str, code: str) -> Lexer:
-    """The fence's language, else plain text.
+def _lexer_for(info: str) -> Lexer | None:
+    """The fence's language, else plain text; None while that language's lexer loads.
 
     No guessing: pygments' ``guess_lexer`` imports and asks every lexer it has (200 ms
     the first time, tens of ms after), and a streamed fence is nameless until its
     language arrives in the next chunk ("```" then "python").
     """
     language = info.strip().split(maxsplit=1)[0] if info.strip() else ""
-    named = _named_lexer(language) if language else None
-    if named is not None:
-        return named
+    if not language:
+        return _plain_lexer()
+    known, lexer = _loader().lookup(language)
+    if not known:
+        return None
+    return lexer if lexer is not None else _plain_lexer()
+
+
+@lru_cache(maxsize=1)
+def _plain_lexer() -> Lexer:
     from pygments.lexers.special import TextLexer
 
     return TextLexer()
+
+
+@lru_cache(maxsize=1)
+def _loader() -> LexerLoader:
+    loader = lexers()
+    loader.ready.connect(forget_rendered)  # first, so every later slot renders afresh
+    return loader
+
+
+def colours_ready() -> SignalInstance:
+    """Emitted when code shown uncoloured can now be coloured: render it again."""
+    return _loader().ready
 
 
 @lru_cache(maxsize=1)
@@ -104,14 +113,28 @@ def _formatter() -> Any:
     return HtmlFormatter(noclasses=True, nowrap=True, style="default")
 
 
+def _code_html(code: str, info: str) -> str:
+    """Coloured HTML for one code block, or plain while its language's lexer loads."""
+    lexer = _lexer_for(info)
+    if lexer is None:
+        return escape_html(code).rstrip("\n")
+    return _highlight(code, lexer)
+
+
 @lru_cache(maxsize=512)
-def _highlight(code: str, info: str) -> str:
-    """Coloured HTML for one code block; cached, as a streamed reply renders it again
-    and again while the text after it grows."""
+def _highlight(code: str, lexer: Lexer) -> str:
+    """Cached, as a streamed reply renders it again and again while the text after it
+    grows."""
     from pygments import highlight
 
-    body = highlight(code, _lexer_for(info, code), _formatter())
+    body = highlight(code, lexer, _formatter())
     return str(body).rstrip("\n")
+
+
+def forget_rendered() -> None:
+    """Drop every cached rendering (they may show code not yet coloured)."""
+    _render_markdown.cache_clear()
+    _render_from.cache_clear()
 
 
 def _render_code(
@@ -129,7 +152,7 @@ def _render_code(
         f'<table width="100%" cellspacing="0" cellpadding="8" bgcolor="{CODE_BACKGROUND}"'
         f' style="border: 1px solid {CODE_BORDER}; border-collapse: collapse;'
         ' margin-top: 2px; margin-bottom: 0px;">'
-        f'<tr><td><pre style="font-family: {MONO_FAMILY};">{_highlight(token.content, info)}'
+        f'<tr><td><pre style="font-family: {MONO_FAMILY};">{_code_html(token.content, info)}'
         "</pre></td></tr></table>\n"
     )
     if not env.get("copy_links", True):

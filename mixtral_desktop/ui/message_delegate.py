@@ -154,6 +154,11 @@ class MessageDelegate(QStyledItemDelegate):
         self._estimates.clear()
         self._sizes.clear()
 
+    def drop_documents(self) -> None:
+        """Forget every laid-out document (not the heights): the next paint renders afresh."""
+        self._documents.clear()
+        self._growing.clear()
+
     # What a row shows, and how big it is
 
     def status_text(self, message: Message) -> str | None:

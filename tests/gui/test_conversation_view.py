@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 from mixtral_desktop.core.conversation import Message, MessageState, Role
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
 from mixtral_desktop.ui.conversation_view import ConversationView, plain_text
-from mixtral_desktop.ui.markdown_render import code_blocks, render_markdown
+from mixtral_desktop.ui.lexer_loader import lexers
+from mixtral_desktop.ui.markdown_render import code_blocks, colours_ready, render_markdown
 from mixtral_desktop.ui.message_browser import MessageBrowser
 from mixtral_desktop.ui.message_delegate import MessageDelegate
-from mixtral_desktop.ui.message_style import NOTE_COLOURS, bubble_style
+from mixtral_desktop.ui.message_style import NOTE_COLOURS, body_width, bubble_style
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -132,8 +133,18 @@ def settle(qtbot: QtBot, view: ConversationView) -> None:
 # Markdown
 
 
-def test_markdown_renders_headings_lists_tables_links_and_code() -> None:
-    html = render_markdown(RICH_REPLY)
+def rendered_in_colour(qtbot: QtBot, text: str) -> str:
+    """``render_markdown(text)`` once the lexers its code needs are loaded."""
+    html = render_markdown(text)
+    if lexers().is_loading():
+        with qtbot.waitSignal(colours_ready(), timeout=10_000):
+            pass
+        html = render_markdown(text)
+    return html
+
+
+def test_markdown_renders_headings_lists_tables_links_and_code(qtbot: QtBot) -> None:
+    html = rendered_in_colour(qtbot, RICH_REPLY)
     assert "<h2>Reading a file</h2>" in html
     assert "<ul>" in html and "<ol>" in html and "<li>" in html
     assert '<table border="1"' in html and "<th>Approach</th>" in html
@@ -144,6 +155,36 @@ def test_markdown_renders_headings_lists_tables_links_and_code() -> None:
     assert '<span style="color: #008000; font-weight: bold">def</span>' in html
     assert "<pre " in html and "monospace" in html
     assert 'href="copy-code:0"' in html and ">copy</a>" in html
+
+
+ERLANG_REPLY = "Erlang:\n\n```erlang\n-module(hello).\nstart() -> io:format(\"hi~n\").\n```\n"
+COLOURED = '<span style="color: #00F">start</span>'
+
+
+def test_code_shows_plain_while_its_lexer_loads_then_in_colour(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """No paint waits for pygments: the code is drawn at once, coloured when ready."""
+    # (No other test shows Erlang, so its lexer is not loaded yet.)
+    view.conversation_model().append(Message(Role.ASSISTANT, ERLANG_REPLY))
+    delegate = view.message_delegate()
+    built = delegate.documents_built
+    width = body_width(view.viewport().width(), Role.ASSISTANT)
+
+    def shown_html() -> str:  # what the row's document holds (cached: no new layout)
+        document = delegate.document_for(ERLANG_REPLY, width)
+        return "".join(piece.segment.html for piece in document.pieces)
+
+    qtbot.waitUntil(lambda: delegate.documents_built > built)
+    assert "start() -&gt; io:format" in shown_html()  # plain, right away
+    assert COLOURED not in shown_html()
+    height = view.visualRect(view.conversation_model().index(0, 0)).height()
+    painted = delegate.documents_built
+    with qtbot.waitSignal(colours_ready(), timeout=10_000):
+        pass
+    qtbot.waitUntil(lambda: delegate.documents_built > painted)  # the view paints it again
+    assert COLOURED in shown_html()
+    assert view.visualRect(view.conversation_model().index(0, 0)).height() == height
 
 
 def test_markdown_qt_sees_the_table_and_the_link(qapp: QApplication) -> None:

@@ -1,0 +1,89 @@
+"""Pygments lexers, built on a pool thread so that no frame waits for one.
+
+The first lexer of a language costs 3-30 ms (pygments imports its module and compiles
+its regular expressions): a window restoring chats with code in five languages spent
+~60-140 ms of its first frame on them, and a tab switch or a streamed reply paid the
+same for each new language. Until a language's lexer is ready its code is shown
+uncoloured, in the same font, so nothing moves; :attr:`LexerLoader.ready` then tells the
+views to render and paint again, coloured.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from mixtral_desktop.ui.background import run_in_background
+
+if TYPE_CHECKING:
+    from pygments.lexer import Lexer
+
+log = logging.getLogger(__name__)
+
+
+def _build(language: str) -> Lexer | None:
+    """The lexer for a fence's language name, or None when pygments has none (blocking)."""
+    from pygments.lexers import get_lexer_by_name
+    from pygments.util import ClassNotFound
+
+    try:
+        lexer: Lexer = get_lexer_by_name(language)
+    except ClassNotFound:
+        return None  # (a RegexLexer compiled its rules when it was made, here)
+    return lexer
+
+
+class LexerLoader(QObject):
+    """Which lexers are ready; asks a pool thread for the others."""
+
+    ready = Signal()  # one or more lexers became ready (batched per event-loop pass)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._lexers: dict[str, Lexer | None] = {}  # only touched on the GUI thread
+        self._pending: set[str] = set()
+        self._announce = QTimer(self)
+        self._announce.setSingleShot(True)
+        self._announce.setInterval(0)
+        self._announce.timeout.connect(self.ready.emit)
+
+    def lookup(self, language: str) -> tuple[bool, Lexer | None]:
+        """``(True, lexer or None if unknown)`` when known; ``(False, None)`` while loading."""
+        key = language.lower()
+        if key in self._lexers:
+            return True, self._lexers[key]
+        if key not in self._pending:
+            self._pending.add(key)
+            run_in_background(
+                lambda: _build(key),
+                lambda lexer: self._loaded(key, lexer),
+                lambda error: self._failed(key, error),
+            )
+        return False, None
+
+    def is_loading(self) -> bool:
+        return bool(self._pending)
+
+    def _loaded(self, language: str, lexer: object) -> None:
+        self._pending.discard(language)
+        self._lexers[language] = lexer  # type: ignore[assignment]
+        self._announce.start()
+
+    def _failed(self, language: str, error: Exception) -> None:
+        log.warning("no highlighting for %r: %s", language, type(error).__name__)
+        self._pending.discard(language)
+        self._lexers[language] = None
+        self._announce.start()
+
+
+_loader: LexerLoader | None = None
+
+
+def lexers() -> LexerLoader:
+    """The app's one loader (made on first use, on the GUI thread)."""
+    global _loader
+    if _loader is None:
+        _loader = LexerLoader()
+    return _loader
