@@ -211,7 +211,8 @@ class ConversationView(QListView):
         return self._model.index(self._editor_index.row(), 0)
 
     def _on_entered(self, index: QModelIndex) -> None:
-        self._show_text(index, force=False)
+        if self.isVisible():  # (Qt also reports rows scrolled under a hidden view's cursor)
+            self._show_text(index, force=False)
 
     def _show_text(self, index: QModelIndex, *, force: bool) -> None:
         if not index.isValid():
