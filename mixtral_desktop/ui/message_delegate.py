@@ -234,7 +234,48 @@ class MessageDelegate(QStyledItemDelegate):
         self._in_layout = True
         self._layout_width = view_width
         self._layout_messages = messages if view_width > 0 else None
+        if self._layout_messages is not None:
+            self._size_all(self._layout_messages, view_width)
         self._collected = [0] * len(messages) if messages is not None else []
+
+    def _size_all(self, messages: list[Message], view_width: int) -> None:
+        """Give every finished row its size in one tight loop before the layout asks.
+
+        The first layout of a long conversation at a new width asks ``sizeHint`` for
+        every row; this answers what ``sizeHint`` would (a measured height, else the
+        estimate) without its per-call work, so each call is one dictionary look-up.
+        Rows whose size depends on more (streaming, laid out up to a prefix, extending
+        a growing document) are left to ``sizeHint``.
+        """
+        sizes = self._sizes
+        if len(sizes) + len(messages) > self.HEIGHT_CACHE:
+            return
+        heights, partial = self._heights, self._partial
+        long_text = 2 * SEGMENT_CHARS
+        widths = {role: body_width(view_width, role) for role in Role}
+        per_line = {role: max(width // self._char_width, 8) for role, width in widths.items()}
+        line, fence = self._line_height, self._line_height + 24  # as in _estimate
+        plain_row = row_height(0, self._label_height, None)
+        noted_row = row_height(0, self._label_height, self._note_height)
+        for message in messages:
+            entry = sizes.get(id(message))
+            content = message.content
+            if (entry is not None and entry[0] is message and entry[1] == view_width) or (
+                not content or message.state is MessageState.STREAMING
+            ):
+                continue
+            role = message.role
+            key = (content, widths[role])
+            body = heights.get(key)
+            if body is None:
+                if key in partial or (
+                    len(content) >= long_text and self._growing_base(content, key[1])
+                ):
+                    continue
+                lines = content.count("\n") + 1 + len(content) // per_line[role]
+                body = lines * line + content.count("```") // 2 * fence
+            extra = noted_row if message.state in NOTE_LINE_STATES else plain_row
+            sizes[id(message)] = (message, view_width, QSize(view_width, extra + body))
 
     def end_layout(self) -> None:
         self._in_layout = False
@@ -498,7 +539,7 @@ class MessageDelegate(QStyledItemDelegate):
         # a first layout of 10,000 rows estimates every one of them.
         lines = text.count("\n") + 1 + len(text) // per_line
         fences = text.count("```") // 2
-        estimate = lines * self._line_height + fences * (self._line_height + 24)
+        estimate = lines * self._line_height + fences * (self._line_height + 24)  # = _size_all
         self._estimates.put(key, estimate)
         return estimate
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -648,3 +649,28 @@ def test_screenshot_of_representative_messages(qtbot: QtBot, view: ConversationV
     settle(qtbot, view)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(ARTIFACTS / "conversation_view.png"))
+
+
+def test_sizing_every_row_at_once_matches_asking_row_by_row(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first layout's bulk sizing gives each row exactly the height sizeHint would."""
+    messages = many_messages(400)
+    messages[7] = dataclasses.replace(messages[7], state=MessageState.INCOMPLETE)  # a note line
+    messages[9] = messages[9].with_content("")
+
+    def row_heights() -> list[int]:
+        view = ConversationView()
+        qtbot.addWidget(view)
+        view.resize(700, 500)
+        view.show()
+        view.conversation_model().set_messages(messages)
+        view.doItemsLayout()
+        model = view.conversation_model()
+        return [view.rectForIndex(model.index(row, 0)).height() for row in range(len(messages))]
+
+    in_bulk = row_heights()
+    monkeypatch.setattr(MessageDelegate, "_size_all", lambda self, messages, width: None)
+    one_by_one = row_heights()
+    assert in_bulk == one_by_one
+    assert len(set(in_bulk)) > 3
