@@ -20,7 +20,6 @@ to a loopback host) and :class:`~mixtral_desktop.core.errors.MissingKey`.
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import json
 import logging
@@ -206,6 +205,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         pass
     else:
         return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    import email.utils  # an HTTP date is rare; the email package is not needed at start-up
+
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError, OverflowError):
