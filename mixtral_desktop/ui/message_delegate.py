@@ -90,7 +90,9 @@ class MessageDelegate(QStyledItemDelegate):
     DOCUMENT_CACHE = 64
     HEIGHT_CACHE = 50_000
     GROWING = 8  # recent long documents a streamed text may extend
-    CATCH_UP_CHARS = 6000  # a growing text is laid out at most this much further per pass
+    CATCH_UP_CHARS = 3000  # a growing text is laid out this much further per step
+    CATCH_UP_BUDGET_S = 0.005  # catching up: steps start in one event-loop pass until then
+    CATCH_UP_SHOW_S = 0.1  # catching up: the row shows its longer prefix this often
     SCROLL_PAINT_BUDGET_S = 0.004  # while scrolling, new rows laid out per pass, at most
 
     def __init__(
@@ -100,11 +102,16 @@ class MessageDelegate(QStyledItemDelegate):
         self._clock = clock
         self._documents: _Lru[tuple[str, int], StackedDocument] = _Lru(self.DOCUMENT_CACHE)
         self._growing: list[StackedDocument] = []  # newest first
-        # Texts that grew by more than CATCH_UP_CHARS (a burst of chunks) are shown up
-        # to a prefix, laid out further on each event-loop pass: no frame waits for a
-        # 100 KB layout. These prefixes live until the end of the pass.
+        # A text that grew by more than CATCH_UP_CHARS (a burst of chunks) is shown up
+        # to a prefix and laid out further in steps of about 5 ms, one batch per
+        # event-loop pass, with no relayout or repaint in between (the row shows the
+        # longer prefix every CATCH_UP_SHOW_S, and the whole text once it is laid out):
+        # no frame waits for a 100 KB layout, and the layout is not slowed down by
+        # frames either. One text catches up at a time (a newer text of the row
+        # carries on from where the older one was).
         self._partial: dict[tuple[str, int], StackedDocument] = {}
         self._catch_up_index: QPersistentModelIndex | None = None
+        self._catch_up_shown = 0.0
         self._catch_up = QTimer(self)
         self._catch_up.setSingleShot(True)
         self._catch_up.setInterval(0)
@@ -150,6 +157,7 @@ class MessageDelegate(QStyledItemDelegate):
         self._note_height = QFontMetrics(self._fonts.note).height()
         self._documents.clear()
         self._growing.clear()
+        self._partial = {}
         self._heights.clear()
         self._estimates.clear()
         self._sizes.clear()
@@ -158,6 +166,7 @@ class MessageDelegate(QStyledItemDelegate):
         """Forget every laid-out document (not the heights): the next paint renders afresh."""
         self._documents.clear()
         self._growing.clear()
+        self._partial = {}
 
     # What a row shows, and how big it is
 
@@ -181,8 +190,9 @@ class MessageDelegate(QStyledItemDelegate):
                 self._documents.put(key, document)
             else:
                 assert index is not None
-                self._partial[key] = document
+                self._partial = {key: document}
                 self._catch_up_index = QPersistentModelIndex(index)
+                self._catch_up_shown = time.perf_counter()
                 self._catch_up.start()
         return document
 
@@ -472,16 +482,20 @@ class MessageDelegate(QStyledItemDelegate):
 
     def _growing_base(self, text: str, width: int) -> StackedDocument | None:
         """The newest long document laid out for a text that ``text`` extends."""
-        if len(text) < 2 * SEGMENT_CHARS:
-            return None
+        if len(text) < 2 * SEGMENT_CHARS and len(text) <= self.CATCH_UP_CHARS:
+            return None  # (a longer one may be caught up from a prefix)
         return next(
             (d for d in self._growing if d.width == width and text.startswith(d.text)), None
         )
 
     def _progressive(self, message: Message, width: int) -> bool:
-        """Whether the row may be shown laid out up to a prefix: a growing reply."""
-        return message.state is MessageState.STREAMING or (
-            self._growing_base(message.content, width) is not None
+        """Whether the row may be shown laid out up to a prefix: a growing reply, or a
+        text too long to lay out in one frame (a finished reply whose stack was dropped
+        when code colours arrived, a long message scrolled into view)."""
+        return (
+            message.state is MessageState.STREAMING
+            or len(message.content) > 2 * self.CATCH_UP_CHARS
+            or self._growing_base(message.content, width) is not None
         )
 
     def _new_document(self, text: str, width: int, progressive: bool = False) -> StackedDocument:
@@ -496,7 +510,8 @@ class MessageDelegate(QStyledItemDelegate):
             document = base
         else:
             document = StackedDocument.build(target, width, self._fonts.text)
-        if len(target) >= 2 * SEGMENT_CHARS and document is not base:
+        # (A prefix is always kept: the next pass grows it, the finished text too.)
+        if (len(target) >= 2 * SEGMENT_CHARS or target is not text) and document is not base:
             if base is not None:
                 self._growing.remove(base)
             self._growing.insert(0, document)
@@ -507,10 +522,28 @@ class MessageDelegate(QStyledItemDelegate):
         return document
 
     def _continue_catching_up(self) -> None:
-        self._partial.clear()
-        index, self._catch_up_index = self._catch_up_index, None
-        if index is not None and index.isValid():
+        """Lay the text being caught up further; show it now and then, and when done."""
+        index = self._catch_up_index
+        if not self._partial or index is None or not index.isValid():
+            self._partial.clear()
+            self._catch_up_index = None
+            return
+        ((text, width), document), = self._partial.items()
+        now = started = time.perf_counter()
+        while len(document.text) < len(text) and now - started < self.CATCH_UP_BUDGET_S:
+            document = self._new_document(text, width, progressive=True)
+            now = time.perf_counter()
+        if len(document.text) == len(text):
+            self._partial.clear()
+            self._catch_up_index = None
+            self._documents.put((text, width), document)
             self._request_relayout(index)
+            return
+        self._partial = {(text, width): document}
+        if now - self._catch_up_shown >= self.CATCH_UP_SHOW_S:
+            self._catch_up_shown = now
+            self._request_relayout(index)
+        self._catch_up.start()
 
     def _body_height(
         self, message: Message, width: int, *, exact: bool, index: AnyIndex | None = None

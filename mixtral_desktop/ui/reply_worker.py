@@ -2,12 +2,19 @@
 
 The worker lives in its own QThread and never touches a widget; everything it
 reports crosses to the GUI thread as queued signals carrying immutable values.
+
+Streamed text is coalesced: the worker puts each piece in an outbox and signals only
+when the outbox was empty; the GUI thread takes everything waiting at once. Over
+HTTP/1.1 every SSE event is its own chunk, read one at a time, so a burst of 2,000
+events would otherwise be 2,000 slot calls on the GUI thread; now it is as many as
+the GUI thread has time to take, and no text waits for a timer.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -22,6 +29,33 @@ log = logging.getLogger(__name__)
 _request_ids = itertools.count(1)
 
 
+class _Outbox:
+    """Streamed text on its way from the worker thread to the GUI thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: list[tuple[int, str]] = []
+
+    def put(self, request_id: int, text: str) -> bool:
+        """Add a piece; True if the outbox was empty (the GUI thread must be told)."""
+        with self._lock:
+            was_empty = not self._items
+            self._items.append((request_id, text))
+            return was_empty
+
+    def take(self) -> list[tuple[int, str]]:
+        """Everything waiting, consecutive pieces of one request joined, in order."""
+        with self._lock:
+            items, self._items = self._items, []
+        joined: list[tuple[int, str]] = []
+        for request_id, text in items:
+            if joined and joined[-1][0] == request_id:
+                joined[-1] = (request_id, joined[-1][1] + text)
+            else:
+                joined.append((request_id, text))
+        return joined
+
+
 class _Worker(QObject):
     """Lives in the worker thread; :meth:`run` blocks there for one request.
 
@@ -31,16 +65,17 @@ class _Worker(QObject):
     """
 
     started = Signal(int)
-    delta = Signal(int, str)
+    text_ready = Signal()  # the outbox has text (sent when it was empty)
     finished = Signal(int, object)  # request id, ChatReply
     failed = Signal(int, object)  # request id, SegmindError
     cancelled = Signal(int)
     queued = Signal(int, float)  # request id, seconds until the rate limit lets it go
     retrying = Signal(int, float, int, str)  # id, seconds, the next try's number, why
 
-    def __init__(self, client_provider: ClientProvider) -> None:
+    def __init__(self, client_provider: ClientProvider, outbox: _Outbox) -> None:
         super().__init__()
         self._clients = client_provider
+        self._outbox = outbox
 
     @Slot(int, object, object)
     def run(self, request_id: int, messages: Sequence[Mapping[str, str]], cancel: object) -> None:
@@ -55,7 +90,8 @@ class _Worker(QObject):
 
             def on_delta(text: str, seen: list[bool] = streamed) -> None:
                 seen.append(True)
-                self.delta.emit(request_id, text)
+                if self._outbox.put(request_id, text):
+                    self.text_ready.emit()
 
             try:
                 reply = self._clients().chat(messages, on_delta=on_delta, cancel=cancel)
@@ -119,14 +155,16 @@ class ReplyRunner(QObject):
         super().__init__(parent)
         self._thread = QThread()
         self._thread.setObjectName("reply-worker")
-        self._worker = _Worker(client_provider)
+        self._outbox = _Outbox()
+        self._worker = _Worker(client_provider, self._outbox)
         self._worker.moveToThread(self._thread)
         self._submit.connect(self._worker.run)
         self._worker.started.connect(self.started)
-        self._worker.delta.connect(self.delta)
-        self._worker.finished.connect(self.finished)
-        self._worker.failed.connect(self.failed)
-        self._worker.cancelled.connect(self.cancelled)
+        self._worker.text_ready.connect(self._deliver_text)
+        # Whatever text is still waiting goes out before the request's end.
+        self._worker.finished.connect(self._on_finished)
+        self._worker.failed.connect(self._on_failed)
+        self._worker.cancelled.connect(self._on_cancelled)
         self._worker.queued.connect(self.queued)
         self._worker.retrying.connect(self.retrying)
         self._thread.finished.connect(self._worker.deleteLater)
@@ -153,6 +191,26 @@ class ReplyRunner(QObject):
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
+
+    @Slot()
+    def _deliver_text(self) -> None:
+        for request_id, text in self._outbox.take():
+            self.delta.emit(request_id, text)
+
+    @Slot(int, object)
+    def _on_finished(self, request_id: int, reply: object) -> None:
+        self._deliver_text()
+        self.finished.emit(request_id, reply)
+
+    @Slot(int, object)
+    def _on_failed(self, request_id: int, error: object) -> None:
+        self._deliver_text()
+        self.failed.emit(request_id, error)
+
+    @Slot(int)
+    def _on_cancelled(self, request_id: int) -> None:
+        self._deliver_text()
+        self.cancelled.emit(request_id)
 
 
 def short_reason(error: SegmindError) -> str:
