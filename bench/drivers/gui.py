@@ -132,7 +132,7 @@ class PaintWatch(QObject):
 
 
 class FakeServer:
-    """``bench.drivers.serve`` in a child process; collects its reply-sent times."""
+    """``bench.drivers.serve`` in a child process; collects its last-text-sent times."""
 
     def __init__(self, reply: str, folder: Path, *args: str) -> None:
         reply_file = folder / "reply.md"
@@ -153,11 +153,13 @@ class FakeServer:
     def _read(self) -> None:
         assert self._process.stdout is not None
         for line in self._process.stdout:
-            if line.startswith("sent "):
+            if line.startswith("text "):
                 with self._lock:
                     self._sent.append(float(line.split()[1]))
 
-    def sent_times(self) -> list[float]:
+    def text_sent_times(self) -> list[float]:
+        """For each streamed reply, in order: when the fake started writing the event
+        with the last piece of its text (``time.monotonic()``, system-wide)."""
         with self._lock:
             return list(self._sent)
 
@@ -172,6 +174,7 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     keys = KeyStore({"SEGMIND_API_KEY": FAKE_KEY})
     window = MainWindow(ClientProvider(keys, ClientConfig(base_url=server_url)), store)
     window.show()
+    gc.freeze()  # as app.main() does before its event loop
     run_loop(300)
     return window
 

@@ -1,7 +1,10 @@
 """The fake Segmind in its own process, so serving never competes with the app's GIL.
 
 ``python -m bench.drivers.serve REPLY_FILE [--chunks N] [--delay S] [--tagged]`` prints
-the base URL, then ``sent <monotonic time>`` after the last byte of every reply.
+the base URL, then ``text <monotonic time>`` for every streamed reply: the moment
+just before the fake wrote the event with the last piece of the reply's text (the
+finish event and ``[DONE]`` that follow carry none; at 100 chunks/s they come 10 and
+20 ms later), so a client cannot have the whole text before it.
 With ``--tagged`` each reply starts with the last user message, so a test can tell
 whose reply it is.
 """
@@ -45,11 +48,11 @@ def main(argv: list[str]) -> int:
     )
     lock = threading.Lock()
 
-    def sent(when: float) -> None:
+    def text_sent(when: float) -> None:
         with lock:
-            print(f"sent {when:.6f}", flush=True)
+            print(f"text {when:.6f}", flush=True)
 
-    server.on_reply_sent = sent
+    server.on_text_sent = text_sent
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with server:

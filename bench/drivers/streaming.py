@@ -2,7 +2,9 @@
 
 ``python -m bench.drivers.streaming REPORT --runs N --size CHARS --chunks N --delay S``
 Each run opens a new tab, sends a message and waits until the whole reply is painted;
-it reports the probe's gaps and the time from the server's last byte to that paint.
+it reports the probe's gaps and the time from the server's last byte of the reply's
+text (just before it wrote the event carrying the last piece) to that paint. Only
+after that write can the model hold the whole reply, so the time is never negative.
 """
 
 from __future__ import annotations
@@ -20,12 +22,21 @@ from mixtral_desktop.ui.chat_tab import ChatTab
 
 
 def _shows(tab: ChatTab, reply: str) -> bool:
-    """Whether the tab's last message holds the whole reply."""
+    """Whether the tab's last message holds the whole reply, laid out in full.
+
+    (A text that grew by a burst is laid out a prefix at a time; a paint of a prefix
+    does not count.)
+    """
     rows = tab.model.rowCount()
     if rows < 2:
         return False
-    text = tab.model.message(rows - 1).content
-    return len(text) == len(reply) and text == reply
+    message = tab.model.message(rows - 1)
+    text = message.content
+    return (
+        len(text) == len(reply)
+        and text == reply
+        and tab.view.message_delegate().is_measured(message, tab.view.viewport().width())
+    )
 
 
 def _painted(watch: gui.PaintWatch) -> bool:
@@ -33,7 +44,7 @@ def _painted(watch: gui.PaintWatch) -> bool:
 
 
 def _sent_after(server: gui.FakeServer, count: int) -> bool:
-    return len(server.sent_times()) > count
+    return len(server.text_sent_times()) > count
 
 
 def main(argv: list[str]) -> int:
@@ -58,17 +69,20 @@ def main(argv: list[str]) -> int:
                 tab = window.new_tab()
                 gui.run_loop(200)
                 watch = gui.PaintWatch(tab.view.viewport(), partial(_shows, tab, reply))
-                before = len(server.sent_times())
+                before = len(server.text_sent_times())
                 probe.start()
                 tab.submit(Role.USER, f"Run {number}: write a long answer.")
                 gui.wait_until(partial(_painted, watch), 180, "the full reply")
                 gaps = probe.stop()
                 gui.wait_until(partial(_sent_after, server, before), 10, "sent time")
-                sent = server.sent_times()[before]
+                sent = server.text_sent_times()[before]
                 assert watch.painted_at is not None
+                latency_ms = (watch.painted_at - sent) * 1000
+                if latency_ms < 0:  # the text was painted before it was sent: a broken clock
+                    raise RuntimeError(f"painted {-latency_ms:.1f} ms before the last text")
                 runs.append({
                     **gui.gap_summary(gaps),
-                    "latency_ms": (watch.painted_at - sent) * 1000,
+                    "latency_ms": latency_ms,
                     "paints": watch.paints,
                 })
                 window.close_tab(window.tabs.indexOf(tab))

@@ -205,6 +205,12 @@ class FakeSegmind:
         # written, in order; ``on_reply_sent`` (if set) is called with it (benchmarks).
         self.reply_sent_times: list[float] = []
         self.on_reply_sent: Callable[[float], None] | None = None
+        # time.monotonic() just before the event carrying the last piece of each streamed
+        # reply's text was written (the events after it, finish and [DONE], carry no
+        # text), in order; ``on_text_sent`` (if set) is called with it once written.
+        # Taken before the write, so no client can have the whole text earlier.
+        self.text_sent_times: list[float] = []
+        self.on_text_sent: Callable[[float], None] | None = None
         self.configure(**settings)
 
     # -- settings -------------------------------------------------------------------
@@ -333,6 +339,13 @@ class FakeSegmind:
             callback = self.on_reply_sent
         if callback is not None:
             callback(sent)
+
+    def _text_sent(self, started: float) -> None:
+        with self._lock:
+            self.text_sent_times.append(started)
+            callback = self.on_text_sent
+        if callback is not None:
+            callback(started)
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -679,7 +692,7 @@ class _Handler(BaseHTTPRequestHandler):
         eol = settings.line_ending
         sent = 0
 
-        def event(data: str, name: str | None = None) -> None:
+        def event(data: str, name: str | None = None, last_text: bool = False) -> None:
             nonlocal sent
             if cut_after is not None and sent >= cut_after:
                 raise _Abort
@@ -687,11 +700,18 @@ class _Handler(BaseHTTPRequestHandler):
             if name is not None:
                 lines.append(f"event: {name}")
             lines.extend(f"data: {line}" for line in data.split("\n"))
-            self._send_sse(settings, (eol.join(lines) + eol + eol).encode("utf-8"))
+            payload = (eol.join(lines) + eol + eol).encode("utf-8")
+            started = time.monotonic()
+            self._send_sse(settings, payload)
+            if last_text:
+                self.fake._text_sent(started)
             sent += 1
             self._wait(settings.chunk_delay)
 
-        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> None:
+        def chunk(
+            delta: dict[str, Any], finish: str | None = None, last_text: bool = False,
+            **extra: Any,
+        ) -> None:
             value = {
                 "id": "chatcmpl-fake",
                 "object": "chat.completion.chunk",
@@ -701,7 +721,7 @@ class _Handler(BaseHTTPRequestHandler):
                 **extra,
             }
             indent = 1 if settings.multiline_data else None
-            event(json.dumps(value, ensure_ascii=False, indent=indent))
+            event(json.dumps(value, ensure_ascii=False, indent=indent), last_text=last_text)
 
         if malformed == "sse_no_events":
             self._send_sse(settings, f": nothing to say{eol}{eol}".encode())
@@ -710,7 +730,7 @@ class _Handler(BaseHTTPRequestHandler):
                 chunk({"role": "assistant", "content": ""})
             pieces = _split(text, settings.chunks, settings.chunk_size)
             for index, piece in enumerate(pieces):
-                chunk({"content": piece})
+                chunk({"content": piece}, last_text=index == len(pieces) - 1)
                 if index == 0 and malformed is not None:
                     if malformed == "sse_invalid_json":
                         event('{"choices": [{"delta": {"content": "broken')
