@@ -12,6 +12,7 @@ indexes :func:`code_blocks` of the same text.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -192,7 +193,12 @@ def _render_image(
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return _new_parser()
+    parser = _new_parser()
+    if gc.get_freeze_count():
+        # app.main() froze the start-up objects so full collections skip them; the
+        # ~20,000 of markdown-it and pygments, imported just now, live as long.
+        gc.freeze()
+    return parser
 
 
 MAX_RENDERED_CHARS = 100_000
