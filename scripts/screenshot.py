@@ -24,6 +24,7 @@ from mixtral_desktop.core.api import ClientConfig  # noqa: E402
 from mixtral_desktop.core.clients import ClientProvider  # noqa: E402
 from mixtral_desktop.core.conversation import Role  # noqa: E402
 from mixtral_desktop.core.secrets import KeyStore  # noqa: E402
+from mixtral_desktop.ui.lexer_loader import lexers  # noqa: E402
 from mixtral_desktop.ui.main_window import MainWindow  # noqa: E402
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind  # noqa: E402
 
@@ -71,6 +72,7 @@ def main() -> None:
         window.tabs.setTabText(1, "Trip to Lyon")
         window.tabs.setCurrentIndex(0)
         tab.composer.set_text("And in Rust?")
+        wait(app, lambda: not lexers().is_loading())  # code is coloured once its lexer is
         wait(app, lambda: False, 300)
         out = ROOT / "docs" / "screenshot.png"
         window.grab().save(str(out))
