@@ -267,9 +267,7 @@ class ConversationView(QListView):
         middle = bar.value() + self.viewport().height() // 2
         anchor = None if self._following else self._delegate.laid_out_row_at(middle)
         anchor_top = self._delegate.laid_out_top(anchor) if anchor is not None else None
-        if self._measurer is not None and self.isVisible():
-            # (A hidden view, a tab in the background or the window before it shows,
-            # has no real width yet: it is measured when it is shown.)
+        if self._measurer is not None and self._on_screen():
             self._measurer.measure_near_screen(self._following)
         self._delegate.begin_layout(self.viewport().width(), self._model.messages())
         self._laying_out = True
@@ -282,6 +280,16 @@ class ConversationView(QListView):
             new_top = self._delegate.laid_out_top(anchor)
             if new_top is not None and new_top != anchor_top:
                 bar.setValue(bar.value() + new_top - anchor_top)
+
+    def _on_screen(self) -> bool:
+        """Whether the view has its real size: shown, in a window the system shows.
+
+        A hidden view (a background tab) or one whose window is not exposed yet (Qt
+        lays it out once at a provisional width while ``show()`` runs, then again at
+        the real one) only gets estimated heights; it is measured when it shows.
+        """
+        handle = self.window().windowHandle()
+        return self.isVisible() and handle is not None and handle.isExposed()
 
     def dataChanged(
         self,
