@@ -488,15 +488,19 @@ class MessageDelegate(QStyledItemDelegate):
             (d for d in self._growing if d.width == width and text.startswith(d.text)), None
         )
 
-    def _progressive(self, message: Message, width: int) -> bool:
-        """Whether the row may be shown laid out up to a prefix: a growing reply, or a
-        text too long to lay out in one frame (a finished reply whose stack was dropped
-        when code colours arrived, a long message scrolled into view)."""
+    def _is_growing(self, message: Message, width: int) -> bool:
+        """A growing reply: streaming, or extending a document laid out as it grew."""
         return (
             message.state is MessageState.STREAMING
-            or len(message.content) > 2 * self.CATCH_UP_CHARS
             or self._growing_base(message.content, width) is not None
         )
+
+    def _progressive(self, message: Message, width: int) -> bool:
+        """Whether the row may be painted laid out up to a prefix: a growing reply, or a
+        text too long to lay out in one frame (a finished reply whose stack was dropped
+        when code colours arrived, a long message scrolled into view). Sizing a row
+        off screen lays out only a growing reply; the others get an estimate."""
+        return len(message.content) > 2 * self.CATCH_UP_CHARS or self._is_growing(message, width)
 
     def _new_document(self, text: str, width: int, progressive: bool = False) -> StackedDocument:
         base = self._growing_base(text, width)
@@ -557,7 +561,7 @@ class MessageDelegate(QStyledItemDelegate):
         partial = self._partial.get(key)
         if partial is not None:
             return partial.height
-        progressive = index is not None and self._progressive(message, width)
+        progressive = index is not None and self._is_growing(message, width)
         if exact or progressive:
             return self.document_for(message.content, width, index, progressive=progressive).height
         return self._estimate(message.content, width)

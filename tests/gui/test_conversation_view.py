@@ -658,6 +658,7 @@ def test_sizing_every_row_at_once_matches_asking_row_by_row(
     messages = many_messages(400)
     messages[7] = dataclasses.replace(messages[7], state=MessageState.INCOMPLETE)  # a note line
     messages[9] = messages[9].with_content("")
+    messages[11] = messages[11].with_content("A long finished reply.\n\n" * 400)  # > 6,000
 
     def row_heights() -> list[int]:
         view = ConversationView()
