@@ -263,8 +263,7 @@ class MessageDelegate(QStyledItemDelegate):
         heights, partial = self._heights, self._partial
         long_text = 2 * SEGMENT_CHARS
         widths = {role: body_width(view_width, role) for role in Role}
-        per_line = {role: max(width // self._char_width, 8) for role, width in widths.items()}
-        line, fence = self._line_height, self._line_height + 24  # as in _estimate
+        per_line = {role: self._chars_per_line(width) for role, width in widths.items()}
         plain_row = row_height(0, self._label_height, None)
         noted_row = row_height(0, self._label_height, self._note_height)
         for message in messages:
@@ -282,8 +281,7 @@ class MessageDelegate(QStyledItemDelegate):
                     len(content) >= long_text and self._growing_base(content, key[1])
                 ):
                     continue
-                lines = content.count("\n") + 1 + len(content) // per_line[role]
-                body = lines * line + content.count("```") // 2 * fence
+                body = estimated_height(content, per_line[role], self._line_height)
             extra = noted_row if message.state in NOTE_LINE_STATES else plain_row
             sizes[id(message)] = (message, view_width, QSize(view_width, extra + body))
 
@@ -571,14 +569,12 @@ class MessageDelegate(QStyledItemDelegate):
         cached = self._estimates.get(key)
         if cached is not None:
             return cached
-        per_line = max(width // self._char_width, 8)
-        # Wrapped lines of the whole text plus one per line break: C-speed counts, as
-        # a first layout of 10,000 rows estimates every one of them.
-        lines = text.count("\n") + 1 + len(text) // per_line
-        fences = text.count("```") // 2
-        estimate = lines * self._line_height + fences * (self._line_height + 24)  # = _size_all
+        estimate = estimated_height(text, self._chars_per_line(width), self._line_height)
         self._estimates.put(key, estimate)
         return estimate
+
+    def _chars_per_line(self, width: int) -> int:
+        return max(width // self._char_width, 8)
 
     def _has_note_line(self, message: Message) -> bool:
         return bool(message.content) and message.state in NOTE_LINE_STATES
@@ -615,6 +611,15 @@ class MessageDelegate(QStyledItemDelegate):
         if pending is not None and pending.isValid():
             model = pending.model()
             self.sizeHintChanged.emit(model.index(pending.row(), pending.column()))
+
+
+def estimated_height(text: str, chars_per_line: int, line_height: int) -> int:
+    """A text's height guessed without laying it out: wrapped lines plus one per line
+    break, and room for each code block's frame. C-speed counts, as a first layout of
+    10,000 rows estimates every one of them."""
+    lines = text.count("\n") + 1 + len(text) // chars_per_line
+    fences = text.count("```") // 2
+    return lines * line_height + fences * (line_height + 24)
 
 
 def _message(index: AnyIndex) -> Message | None:
