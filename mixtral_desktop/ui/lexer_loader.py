@@ -73,9 +73,7 @@ class LexerLoader(QObject):
 
     def _failed(self, language: str, error: Exception) -> None:
         log.warning("no highlighting for %r: %s", language, type(error).__name__)
-        self._pending.discard(language)
-        self._lexers[language] = None
-        self._announce.start()
+        self._loaded(language, None)  # shown plain, as a language pygments does not know
 
 
 _loader: LexerLoader | None = None
