@@ -11,6 +11,7 @@ views to render and paint again, coloured.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -39,29 +40,46 @@ class LexerLoader(QObject):
     """Which lexers are ready; asks a pool thread for the others."""
 
     ready = Signal()  # one or more lexers became ready (batched per event-loop pass)
+    _wanted = Signal(str)  # a worker thread met a language not loaded yet
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lexers: dict[str, Lexer | None] = {}  # only touched on the GUI thread
+        # Written only on the thread that made the loader (the GUI thread); a worker
+        # thread laying a long message out may read them (one dict look-up at a time).
+        self._lexers: dict[str, Lexer | None] = {}
         self._pending: set[str] = set()
+        self._home = threading.get_ident()
+        self.epoch = 0  # lexers that became ready so far: renders keyed by it stay true
+        self._wanted.connect(self._load)  # queued: it runs on the GUI thread
         self._announce = QTimer(self)
         self._announce.setSingleShot(True)
         self._announce.setInterval(0)
         self._announce.timeout.connect(self.ready.emit)
 
     def lookup(self, language: str) -> tuple[bool, Lexer | None]:
-        """``(True, lexer or None if unknown)`` when known; ``(False, None)`` while loading."""
+        """``(True, lexer or None if unknown)`` when known; ``(False, None)`` while loading.
+
+        Any thread may ask; the loading itself is started from the GUI thread.
+        """
         key = language.lower()
-        if key in self._lexers:
-            return True, self._lexers[key]
-        if key not in self._pending:
-            self._pending.add(key)
-            run_in_background(
-                lambda: _build(key),
-                lambda lexer: self._loaded(key, lexer),
-                lambda error: self._failed(key, error),
-            )
+        lexers = self._lexers
+        if key in lexers:
+            return True, lexers[key]
+        if threading.get_ident() == self._home:
+            self._load(key)
+        else:
+            self._wanted.emit(key)
         return False, None
+
+    def _load(self, key: str) -> None:
+        if key in self._lexers or key in self._pending:
+            return
+        self._pending.add(key)
+        run_in_background(
+            lambda: _build(key),
+            lambda lexer: self._loaded(key, lexer),
+            lambda error: self._failed(key, error),
+        )
 
     def is_loading(self) -> bool:
         return bool(self._pending)
@@ -69,6 +87,7 @@ class LexerLoader(QObject):
     def _loaded(self, language: str, lexer: object) -> None:
         self._pending.discard(language)
         self._lexers[language] = lexer  # type: ignore[assignment]
+        self.epoch += 1  # (after the lexer is in: a render of this epoch may use it)
         self._announce.start()
 
     def _failed(self, language: str, error: Exception) -> None:

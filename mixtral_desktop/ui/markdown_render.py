@@ -213,11 +213,13 @@ def render_markdown(text: str, copy_links: bool = True) -> str:
     """
     if len(text) > MAX_RENDERED_CHARS:
         return _render_oversized(text)
-    return _render_markdown(text, copy_links)
+    return _render_markdown(text, copy_links, _loader().epoch)
 
 
+# The caches are keyed by the loader's epoch too: a worker thread may store a render
+# with code still uncoloured just after forget_rendered(); the next epoch misses it.
 @lru_cache(maxsize=1024)
-def _render_markdown(text: str, copy_links: bool) -> str:
+def _render_markdown(text: str, copy_links: bool, epoch: int) -> str:
     env: dict[str, Any] = {"code_index": 0, "copy_links": copy_links}
     return str(_parser().render(text, env))
 
@@ -291,7 +293,11 @@ def render_segments(
     if not text:
         return [Segment(0, 0, "", 0)]
     if not splittable(text) or len(text) < 2 * min_chars:
-        html = render_markdown(text) if code_index == 0 else _render_from(text, code_index)
+        html = (
+            render_markdown(text)
+            if code_index == 0
+            else _render_from(text, code_index, _loader().epoch)
+        )
         return [Segment(0, len(text), html, html.count(f'href="{COPY_SCHEME}:'))]
     env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
     parser = _parser()
@@ -339,7 +345,7 @@ def _segment(tokens: Sequence[Any], start: int, end: int, env: dict[str, Any]) -
 
 
 @lru_cache(maxsize=64)
-def _render_from(text: str, code_index: int) -> str:
+def _render_from(text: str, code_index: int, epoch: int) -> str:
     if len(text) > MAX_RENDERED_CHARS:
         return _render_oversized(text)
     env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
