@@ -131,7 +131,7 @@ class ConversationView(QListView):
     def layout_pending(self) -> bool:
         """Whether rows are still being measured or laid out (for tests and tools)."""
         measuring = self._measurer is not None and self._measurer.busy()
-        return measuring or self._delegate.relayout_pending()
+        return measuring or self._delegate.relayout_pending() or self._delegate.building()
 
     def text_browser(self) -> MessageBrowser | None:
         """The selectable text currently laid over a message, if any."""

@@ -11,10 +11,12 @@ finds the document of the text it extends, and only the end is laid out again.
 
 from __future__ import annotations
 
+import logging
 import time
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from itertools import accumulate
 from typing import Generic, TypeVar
 
@@ -26,6 +28,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QThreadPool,
     QTimer,
 )
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
@@ -35,13 +38,15 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QWidget,
 )
+from shiboken6 import isValid
 
 from mixtral_desktop.core.conversation import Message, MessageState, Role
 from mixtral_desktop.ui import message_painter as paint
+from mixtral_desktop.ui.background import run_in_background
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
-from mixtral_desktop.ui.markdown_render import SEGMENT_CHARS
+from mixtral_desktop.ui.markdown_render import SEGMENT_CHARS, colours_ready
 from mixtral_desktop.ui.message_browser import MessageBrowser
-from mixtral_desktop.ui.message_document import StackedDocument
+from mixtral_desktop.ui.message_document import StackedDocument, build_for_thread
 from mixtral_desktop.ui.message_style import (
     NOTE_LINE_STATES,
     STYLES,
@@ -53,6 +58,8 @@ from mixtral_desktop.ui.message_style import (
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+Key = tuple[str, int]  # (text, width)
+log = logging.getLogger(__name__)
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -90,9 +97,7 @@ class MessageDelegate(QStyledItemDelegate):
     DOCUMENT_CACHE = 64
     HEIGHT_CACHE = 50_000
     GROWING = 8  # recent long documents a streamed text may extend
-    CATCH_UP_CHARS = 3000  # a growing text is laid out this much further per step
-    CATCH_UP_BUDGET_S = 0.005  # catching up: steps start in one event-loop pass until then
-    CATCH_UP_SHOW_S = 0.1  # catching up: the row shows its longer prefix this often
+    CATCH_UP_CHARS = 3000  # a text this much longer than its laid-out start: a worker's job
     SCROLL_PAINT_BUDGET_S = 0.004  # while scrolling, new rows laid out per pass, at most
 
     def __init__(
@@ -102,20 +107,16 @@ class MessageDelegate(QStyledItemDelegate):
         self._clock = clock
         self._documents: _Lru[tuple[str, int], StackedDocument] = _Lru(self.DOCUMENT_CACHE)
         self._growing: list[StackedDocument] = []  # newest first
-        # A text that grew by more than CATCH_UP_CHARS (a burst of chunks) is shown up
-        # to a prefix and laid out further in steps of about 5 ms, one batch per
-        # event-loop pass, with no relayout or repaint in between (the row shows the
-        # longer prefix every CATCH_UP_SHOW_S, and the whole text once it is laid out):
-        # no frame waits for a 100 KB layout, and the layout is not slowed down by
-        # frames either. One text catches up at a time (a newer text of the row
-        # carries on from where the older one was).
-        self._partial: dict[tuple[str, int], StackedDocument] = {}
-        self._catch_up_index: QPersistentModelIndex | None = None
-        self._catch_up_shown = 0.0
-        self._catch_up = QTimer(self)
-        self._catch_up.setSingleShot(True)
-        self._catch_up.setInterval(0)
-        self._catch_up.timeout.connect(self._continue_catching_up)
+        # A text more than CATCH_UP_CHARS longer than what is laid out of it (a burst
+        # of chunks, a long message scrolled into view) is laid out on a worker thread
+        # (a 100 KB reply: ~100 ms no frame should wait for). Meanwhile its row shows
+        # the start laid out so far; when the whole arrives, the row is laid out again.
+        # One text is built at a time: the rows waiting ask again when it is done, and
+        # a newer text of a streaming row carries on from the one just built.
+        self._partial: dict[Key, tuple[StackedDocument, QPersistentModelIndex]] = {}
+        self._building: Key | None = None
+        self._generation = 0  # a build started before the documents were dropped is stale
+        self._unbuildable: set[Key] = set()  # a worker's build failed: laid out here
         self._heights: _Lru[tuple[str, int], int] = _Lru(self.HEIGHT_CACHE)
         self._estimates: _Lru[tuple[str, int], int] = _Lru(self.HEIGHT_CACHE)
         # id(message) -> (message, view width, size): a relayout of 10,000 rows asks
@@ -155,9 +156,8 @@ class MessageDelegate(QStyledItemDelegate):
         self._char_width = max(QFontMetrics(self._fonts.text).averageCharWidth(), 1)
         self._label_height = QFontMetrics(self._fonts.label).height()
         self._note_height = QFontMetrics(self._fonts.note).height()
-        self._documents.clear()
-        self._growing.clear()
-        self._partial = {}
+        self.drop_documents()
+        self._unbuildable.clear()
         self._heights.clear()
         self._estimates.clear()
         self._sizes.clear()
@@ -167,6 +167,11 @@ class MessageDelegate(QStyledItemDelegate):
         self._documents.clear()
         self._growing.clear()
         self._partial = {}
+        self._generation += 1
+
+    def building(self) -> bool:
+        """Whether a text is being laid out on the worker thread, or waits to be."""
+        return self._building is not None or bool(self._partial)
 
     # What a row shows, and how big it is
 
@@ -179,21 +184,23 @@ class MessageDelegate(QStyledItemDelegate):
     ) -> StackedDocument:
         """The laid-out document for ``text`` at ``width`` (cached).
 
-        ``progressive`` (with the row's ``index``): the text may come back laid out only
-        up to a prefix, and the row is laid out again on the next pass, further.
+        ``progressive`` (with the row's ``index``): a text much longer than what is laid
+        out of it comes back laid out up to a prefix, and is laid out in full on the
+        worker thread; the row is laid out again when it is.
         """
         key = (text, width)
-        document = self._documents.get(key) or self._partial.get(key)
-        if document is None:
-            document = self._new_document(text, width, progressive and index is not None)
-            if len(document.text) == len(text):
-                self._documents.put(key, document)
-            else:
-                assert index is not None
-                self._partial = {key: document}
-                self._catch_up_index = QPersistentModelIndex(index)
-                self._catch_up_shown = time.perf_counter()
-                self._catch_up.start()
+        document = self._documents.get(key)
+        if document is not None:
+            return document
+        waiting = self._partial.get(key)
+        if waiting is not None:
+            return waiting[0]
+        if progressive and index is not None and key not in self._unbuildable:
+            base = self._growing_base(text, width)
+            if len(text) - (len(base.text) if base is not None else 0) > self.CATCH_UP_CHARS:
+                return self._lay_out_elsewhere(key, base, index)
+        document = self._new_document(text, width)
+        self._documents.put(key, document)
         return document
 
     def measure(
@@ -207,10 +214,11 @@ class MessageDelegate(QStyledItemDelegate):
         laid out up to a prefix, as painting does).
         """
         width = body_width(view_width, message.role)
+        key = (message.content, width)
         if message.content and keep:
             progressive = index is not None and self._progressive(message, width)
             self.document_for(message.content, width, index, progressive=progressive)
-        elif message.content and (message.content, width) not in self._heights:
+        elif message.content and key not in self._heights and key not in self._partial:
             self._new_document(message.content, width)
         body = self._body_height(message, width, exact=True)
         height = self._row_height(message, body)
@@ -500,52 +508,78 @@ class MessageDelegate(QStyledItemDelegate):
         off screen lays out only a growing reply; the others get an estimate."""
         return len(message.content) > 2 * self.CATCH_UP_CHARS or self._is_growing(message, width)
 
-    def _new_document(self, text: str, width: int, progressive: bool = False) -> StackedDocument:
+    def _new_document(self, text: str, width: int) -> StackedDocument:
+        """Lay ``text`` out here (growing the document of a text it extends, if any)."""
         base = self._growing_base(text, width)
-        done = len(base.text) if base is not None else 0
-        target = text
-        if progressive and len(text) - done > self.CATCH_UP_CHARS:
-            target = text[: done + self.CATCH_UP_CHARS]
-        if base is not None and len(base.text) < len(target):
-            document = base.grown(target, self._fonts.text)
-        elif base is not None and len(base.text) == len(target):
+        if base is not None and len(base.text) < len(text):
+            document = base.grown(text, self._fonts.text)
+        elif base is not None:
             document = base
         else:
-            document = StackedDocument.build(target, width, self._fonts.text)
-        # (A prefix is always kept: the next pass grows it, the finished text too.)
-        if (len(target) >= 2 * SEGMENT_CHARS or target is not text) and document is not base:
-            if base is not None:
-                self._growing.remove(base)
-            self._growing.insert(0, document)
-            del self._growing[self.GROWING:]
-        if target is text:
-            self._heights.put((text, width), document.height)
+            document = StackedDocument.build(text, width, self._fonts.text)
+        if len(text) >= 2 * SEGMENT_CHARS:
+            self._remember_growing(document, base)
+        self._heights.put((text, width), document.height)
         self.documents_built += 1
         return document
 
-    def _continue_catching_up(self) -> None:
-        """Lay the text being caught up further; show it now and then, and when done."""
-        index = self._catch_up_index
-        if not self._partial or index is None or not index.isValid():
-            self._partial.clear()
-            self._catch_up_index = None
+    def _remember_growing(self, document: StackedDocument, base: StackedDocument | None) -> None:
+        if document is base:
             return
-        ((text, width), document), = self._partial.items()
-        now = started = time.perf_counter()
-        while len(document.text) < len(text) and now - started < self.CATCH_UP_BUDGET_S:
-            document = self._new_document(text, width, progressive=True)
-            now = time.perf_counter()
-        if len(document.text) == len(text):
-            self._partial.clear()
-            self._catch_up_index = None
-            self._documents.put((text, width), document)
-            self._request_relayout(index)
-            return
-        self._partial = {(text, width): document}
-        if now - self._catch_up_shown >= self.CATCH_UP_SHOW_S:
-            self._catch_up_shown = now
-            self._request_relayout(index)
-        self._catch_up.start()
+        if base is not None and base in self._growing:
+            self._growing.remove(base)
+        self._growing.insert(0, document)
+        del self._growing[self.GROWING:]
+
+    def _lay_out_elsewhere(
+        self, key: Key, base: StackedDocument | None, index: AnyIndex
+    ) -> StackedDocument:
+        """Show the start of the text now; the whole follows from the worker thread."""
+        if base is None:
+            base = StackedDocument.build(key[0][: self.CATCH_UP_CHARS], key[1], self._fonts.text)
+            self.documents_built += 1
+        self._partial[key] = (base, QPersistentModelIndex(index))
+        if self._building is None:
+            self._build_elsewhere(key, base)
+        return base
+
+    def _build_elsewhere(self, key: Key, base: StackedDocument) -> None:
+        self._building = key
+        text = key[0]
+        generation = self._generation
+        font = QFont(self._fonts.text)
+        home = self.thread()
+        colours_ready()  # (the lexer loader is made here, on the GUI thread)
+
+        def build() -> StackedDocument:
+            return build_for_thread(text, base, font, home)
+
+        def built(document: StackedDocument) -> None:
+            if isValid(self):
+                self._built(key, generation, base, document)
+
+        def failed(error: Exception) -> None:
+            if isValid(self):
+                log.error("laying a message out failed: %s", type(error).__name__)
+                self._unbuildable.add(key)
+                self._built(key, generation, base, None)
+
+        run_in_background(build, built, failed, _layout_pool())
+
+    def _built(
+        self, key: Key, generation: int, base: StackedDocument, document: StackedDocument | None
+    ) -> None:
+        """A worker's build is done: keep it (unless stale) and let waiting rows ask again."""
+        self._building = None
+        self.documents_built += 1
+        if document is not None and generation == self._generation:
+            self._documents.put(key, document)
+            self._heights.put(key, document.height)
+            self._remember_growing(document, base)
+        waiting, self._partial = self._partial, {}
+        for _, index in waiting.values():
+            if index.isValid():
+                self._request_relayout(index)
 
     def _body_height(
         self, message: Message, width: int, *, exact: bool, index: AnyIndex | None = None
@@ -556,9 +590,9 @@ class MessageDelegate(QStyledItemDelegate):
         height = self._heights.get(key)
         if height is not None:
             return height
-        partial = self._partial.get(key)
-        if partial is not None:
-            return partial.height
+        waiting = self._partial.get(key)
+        if waiting is not None:
+            return waiting[0].height
         progressive = index is not None and self._is_growing(message, width)
         if exact or progressive:
             return self.document_for(message.content, width, index, progressive=progressive).height
@@ -611,6 +645,14 @@ class MessageDelegate(QStyledItemDelegate):
         if pending is not None and pending.isValid():
             model = pending.model()
             self.sizeHintChanged.emit(model.index(pending.row(), pending.column()))
+
+
+@lru_cache(maxsize=1)
+def _layout_pool() -> QThreadPool:
+    """The one worker thread long texts are laid out on (one at a time, app-wide)."""
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    return pool
 
 
 def estimated_height(text: str, chars_per_line: int, line_height: int) -> int:

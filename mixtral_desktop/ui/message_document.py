@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, QThread
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QTextDocument
 
 from mixtral_desktop.ui.markdown_render import Segment, render_segments, splittable
@@ -83,6 +83,24 @@ class StackedDocument:
     def last_document(self) -> tuple[QTextDocument, float]:
         """The last piece's document and where it starts (for a caret after the text)."""
         return self.pieces[-1].document, self._tops[-1]
+
+
+def build_for_thread(
+    text: str, base: StackedDocument, font: QFont, home: QThread
+) -> StackedDocument:
+    """The stack for ``text`` (which extends ``base``'s), built on a worker thread.
+
+    ``QTextDocument`` is reentrant: one thread may build and lay out a document that no
+    other thread touches meanwhile (``grown`` only reads the kept pieces' segments).
+    The new documents are then handed to ``home`` (the GUI thread, which paints them),
+    so that their timers and their deletion happen there.
+    """
+    stack = base.grown(text, font)
+    kept = {id(piece.document) for piece in base.pieces}
+    for piece in stack.pieces:
+        if id(piece.document) not in kept:
+            piece.document.moveToThread(home)
+    return stack
 
 
 def _piece(segment: Segment, width: int, font: QFont) -> Piece:

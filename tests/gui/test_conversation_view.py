@@ -90,17 +90,6 @@ def many_messages(count: int) -> list[Message]:
     ]
 
 
-@pytest.fixture
-def view(qtbot: QtBot) -> ConversationView:
-    widget = ConversationView()
-    qtbot.addWidget(widget)
-    widget.resize(720, 480)
-    widget.show()
-    widget.activateWindow()
-    qtbot.waitUntil(widget.isActiveWindow)
-    return widget
-
-
 def bar_at_bottom(view: ConversationView) -> bool:
     bar = view.verticalScrollBar()
     return bar.maximum() > 0 and bar.value() == bar.maximum()

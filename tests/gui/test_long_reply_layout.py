@@ -1,0 +1,132 @@
+"""A long text arriving at once (a burst of chunks) is laid out on a worker thread.
+
+The window keeps painting meanwhile: the row shows the start of the text, then all of
+it, exactly as tall as the text laid out in one go, with code coloured as usual.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from bench.data import markdown_reply
+from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.ui import message_delegate, message_document
+from mixtral_desktop.ui.conversation_view import ConversationView
+from mixtral_desktop.ui.lexer_loader import lexers
+from mixtral_desktop.ui.markdown_render import colours_ready
+from mixtral_desktop.ui.message_document import StackedDocument
+from mixtral_desktop.ui.message_style import body_width
+
+
+def laid_out_whole(view: ConversationView, message: Message) -> bool:
+    delegate = view.message_delegate()
+    return not delegate.building() and delegate.is_measured(message, view.viewport().width())
+
+
+def test_a_burst_shows_the_start_at_once_then_all_of_it(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    grown_on: dict[int, str] = {}  # text length -> the thread that laid it out
+    grow = StackedDocument.grown
+
+    def spy(self: StackedDocument, text: str, font: object) -> StackedDocument:
+        grown_on[len(text)] = threading.current_thread().name
+        return grow(self, text, font)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StackedDocument, "grown", spy)
+    model = view.conversation_model()
+    row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
+    view.scroll_to_end()
+    qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)))
+    text = "Sure. " + markdown_reply(40_000)
+    model.replace(row, model.message(row).with_content(text))
+    message = model.message(row)
+    delegate = view.message_delegate()
+    width = body_width(view.viewport().width(), Role.ASSISTANT)
+
+    assert delegate.building()  # the row shows the text's start meanwhile
+    shown = delegate.document_for(text, width, model.index(row, 0), progressive=True)
+    assert len(shown.text) < len(text) and text.startswith(shown.text)
+    qtbot.waitUntil(lambda: laid_out_whole(view, message), timeout=10_000)
+
+    whole = delegate.document_for(text, width)
+    assert whole.text == text
+    assert whole.height == StackedDocument.build(text, width, view.font()).height
+    assert grown_on[len(text)] != threading.main_thread().name
+    gui_thread = QApplication.instance().thread()  # type: ignore[union-attr]
+    assert all(piece.document.thread() == gui_thread for piece in whole.pieces)
+    row_rect = view.visualRect(model.index(row, 0))
+    assert row_rect.height() > whole.height  # the view was laid out again, whole
+    assert view.is_following()
+
+
+def test_a_layout_started_before_a_font_change_is_not_used(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    build = message_document.build_for_thread
+
+    def held(*args: object) -> StackedDocument:
+        release.wait(10)
+        return build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    model = view.conversation_model()
+    text = markdown_reply(20_000)
+    row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
+    model.replace(row, model.message(row).with_content(text))
+    delegate = view.message_delegate()
+    qtbot.waitUntil(delegate.building)
+    font = QFont(view.font())
+    font.setPointSize(font.pointSize() + 4)
+    view.setFont(font)  # while the old font's layout is under way
+    release.set()
+    message = model.message(row)
+    qtbot.waitUntil(lambda: laid_out_whole(view, message), timeout=10_000)
+
+    width = body_width(view.viewport().width(), Role.ASSISTANT)
+    assert delegate.document_for(text, width).height == (
+        StackedDocument.build(text, width, font).height
+    )
+
+
+OCAML = "```ocaml\nlet square x = x * x\n```\n"
+
+
+def test_code_in_a_text_laid_out_elsewhere_is_coloured(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """The worker thread meets a language whose lexer is not loaded (no other test
+    shows OCaml): it is loaded, and the row is laid out again, coloured."""
+    text = "Here it is.\n\n" + "A line of filler text for the start.\n\n" * 200 + OCAML
+    model = view.conversation_model()
+    row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
+    with qtbot.waitSignal(colours_ready(), timeout=10_000):
+        model.replace(row, model.message(row).with_content(text))
+    message = model.message(row)
+    width = body_width(view.viewport().width(), Role.ASSISTANT)
+    delegate = view.message_delegate()
+
+    def coloured() -> bool:
+        if not laid_out_whole(view, message):
+            return False
+        html = "".join(p.segment.html for p in delegate.document_for(text, width).pieces)
+        return ">let</span>" in html
+
+    qtbot.waitUntil(coloured, timeout=10_000)
+
+
+def test_a_worker_thread_asking_for_a_lexer_gets_it_loaded(qtbot: QtBot) -> None:
+    loader = lexers()
+    asked: list[tuple[bool, object]] = []
+    worker = threading.Thread(target=lambda: asked.append(loader.lookup("smalltalk")))
+    worker.start()
+    worker.join()
+    assert asked == [(False, None)]  # not there yet: the GUI thread starts loading it
+    qtbot.waitUntil(lambda: loader.lookup("smalltalk")[0], timeout=10_000)
+    assert loader.lookup("smalltalk")[1] is not None
