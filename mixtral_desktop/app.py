@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import signal
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mixtral_desktop import APP_ID, APP_NAME, __version__, desktop_entry, resources
 from mixtral_desktop.core import paths
+from mixtral_desktop.interpreter import settle_for_gui
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QLockFile
@@ -90,9 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(window.shutdown)
 
-    # The ~50,000 objects of start-up live as long as the app: keep the cyclic garbage
-    # collector from walking them on every full collection (30-70 ms pauses mid-stream).
-    gc.freeze()
+    settle_for_gui()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     closed = asyncio.Event()

@@ -25,6 +25,7 @@ from mixtral_desktop.core.api import ClientConfig
 from mixtral_desktop.core.clients import ClientProvider
 from mixtral_desktop.core.secrets import KeyStore
 from mixtral_desktop.core.store import Store
+from mixtral_desktop.interpreter import settle_for_gui
 from mixtral_desktop.ui.main_window import MainWindow
 from tests.fakes.segmind_server import FAKE_KEY
 
@@ -174,7 +175,7 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     keys = KeyStore({"SEGMIND_API_KEY": FAKE_KEY})
     window = MainWindow(ClientProvider(keys, ClientConfig(base_url=server_url)), store)
     window.show()
-    gc.freeze()  # as app.main() does before its event loop
+    settle_for_gui()  # as app.main() does before its event loop
     run_loop(300)
     return window
 
