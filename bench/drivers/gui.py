@@ -11,9 +11,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +180,24 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     settle_for_gui()  # as app.main() does before its event loop
     run_loop(300)
     return window
+
+
+@contextmanager
+def window_on_fake_server(
+    reply: str, prefix: str, *server_args: str
+) -> Iterator[tuple[MainWindow, FakeServer]]:
+    """The app's window talking to a fake Segmind that streams ``reply``; both are
+    closed on the way out."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        server = FakeServer(reply, Path(folder), *server_args)
+        try:
+            window = open_window(server.base_url, Path(folder))
+            try:
+                yield window, server
+            finally:
+                close_window(window)
+        finally:
+            server.stop()
 
 
 def close_window(window: MainWindow) -> None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from functools import partial
-from pathlib import Path
 
 from bench import data
 from bench.drivers import gui
@@ -58,38 +56,31 @@ def main(argv: list[str]) -> int:
     app = gui.application()
     reply = data.markdown_reply(args.size)
     runs: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-stream-") as folder:
-        server = gui.FakeServer(
-            reply, Path(folder), "--chunks", str(args.chunks), "--delay", str(args.delay)
-        )
-        window = gui.open_window(server.base_url, Path(folder))
+    server_args = ("--chunks", str(args.chunks), "--delay", str(args.delay))
+    with gui.window_on_fake_server(reply, "bench-stream-", *server_args) as (window, server):
         probe = gui.GapProbe()
-        try:
-            for number in range(args.runs):
-                tab = window.new_tab()
-                gui.run_loop(200)
-                watch = gui.PaintWatch(tab.view.viewport(), partial(_shows, tab, reply))
-                before = len(server.text_sent_times())
-                probe.start()
-                tab.submit(Role.USER, f"Run {number}: write a long answer.")
-                gui.wait_until(partial(_painted, watch), 180, "the full reply")
-                gaps = probe.stop()
-                gui.wait_until(partial(_sent_after, server, before), 10, "sent time")
-                sent = server.text_sent_times()[before]
-                assert watch.painted_at is not None
-                latency_ms = (watch.painted_at - sent) * 1000
-                if latency_ms < 0:  # the text was painted before it was sent: a broken clock
-                    raise RuntimeError(f"painted {-latency_ms:.1f} ms before the last text")
-                runs.append({
-                    **gui.gap_summary(gaps),
-                    "latency_ms": latency_ms,
-                    "paints": watch.paints,
-                })
-                window.close_tab(window.tabs.indexOf(tab))
-                gui.settle_between_runs()
-        finally:
-            gui.close_window(window)
-            server.stop()
+        for number in range(args.runs):
+            tab = window.new_tab()
+            gui.run_loop(200)
+            watch = gui.PaintWatch(tab.view.viewport(), partial(_shows, tab, reply))
+            before = len(server.text_sent_times())
+            probe.start()
+            tab.submit(Role.USER, f"Run {number}: write a long answer.")
+            gui.wait_until(partial(_painted, watch), 180, "the full reply")
+            gaps = probe.stop()
+            gui.wait_until(partial(_sent_after, server, before), 10, "sent time")
+            sent = server.text_sent_times()[before]
+            assert watch.painted_at is not None
+            latency_ms = (watch.painted_at - sent) * 1000
+            if latency_ms < 0:  # the text was painted before it was sent: a broken clock
+                raise RuntimeError(f"painted {-latency_ms:.1f} ms before the last text")
+            runs.append({
+                **gui.gap_summary(gaps),
+                "latency_ms": latency_ms,
+                "paints": watch.paints,
+            })
+            window.close_tab(window.tabs.indexOf(tab))
+            gui.settle_between_runs()
     gui.write_report(args.report, {"runs": runs})
     del app
     return 0

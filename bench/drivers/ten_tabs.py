@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from functools import partial
-from pathlib import Path
 
 from bench import data
 from bench.drivers import gui
@@ -43,32 +41,24 @@ def main(argv: list[str]) -> int:
     app = gui.application()
     body = data.markdown_reply(args.size, seed=7)
     runs: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-tabs-") as folder:
-        server = gui.FakeServer(
-            body, Path(folder), "--tagged", "--chunks", str(args.chunks),
-            "--delay", str(args.delay),
-        )
-        window = gui.open_window(server.base_url, Path(folder))
+    server_args = ("--tagged", "--chunks", str(args.chunks), "--delay", str(args.delay))
+    with gui.window_on_fake_server(body, "bench-tabs-", *server_args) as (window, _):
         probe = gui.GapProbe()
-        try:
-            for number in range(args.runs):
-                tabs = [window.new_tab() for _ in range(args.tabs)]
-                gui.run_loop(300)
-                texts = [f"Run {number}, tab {i}: stream something." for i in range(args.tabs)]
-                expected = [f"Reply to: {text}\n\n{body}" for text in texts]
-                probe.start()
-                for tab, text in zip(tabs, texts, strict=True):
-                    tab.submit(Role.USER, text)
-                gui.wait_until(partial(_all_shown, tabs, expected), 180, "every reply")
-                gaps = probe.stop()
-                complete = sum(_reply_shown(t, e) for t, e in zip(tabs, expected, strict=True))
-                runs.append({**gui.gap_summary(gaps), "complete": complete, "tabs": args.tabs})
-                for tab in tabs:
-                    window.close_tab(window.tabs.indexOf(tab))
-                gui.settle_between_runs()
-        finally:
-            gui.close_window(window)
-            server.stop()
+        for number in range(args.runs):
+            tabs = [window.new_tab() for _ in range(args.tabs)]
+            gui.run_loop(300)
+            texts = [f"Run {number}, tab {i}: stream something." for i in range(args.tabs)]
+            expected = [f"Reply to: {text}\n\n{body}" for text in texts]
+            probe.start()
+            for tab, text in zip(tabs, texts, strict=True):
+                tab.submit(Role.USER, text)
+            gui.wait_until(partial(_all_shown, tabs, expected), 180, "every reply")
+            gaps = probe.stop()
+            complete = sum(_reply_shown(t, e) for t, e in zip(tabs, expected, strict=True))
+            runs.append({**gui.gap_summary(gaps), "complete": complete, "tabs": args.tabs})
+            for tab in tabs:
+                window.close_tab(window.tabs.indexOf(tab))
+            gui.settle_between_runs()
     gui.write_report(args.report, {"runs": runs})
     del app
     return 0
