@@ -6,7 +6,9 @@ and, when the exact height differs from the laid-out one, asks the view to relay
 (``sizeHintChanged``, coalesced to once per event-loop pass, or later while the
 view is being scrolled). Documents are kept in a small LRU, exact heights in a
 large one; both are keyed by (text, width). A streamed chunk misses the cache but
-finds the document of the text it extends, and only the end is laid out again.
+finds the document of the text it extends, and only the end is laid out again. A text
+far longer than what is laid out of it (a burst of chunks, a long message scrolled
+into view) is laid out on a worker thread while its row shows the start.
 """
 
 from __future__ import annotations
