@@ -26,9 +26,13 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except Exception as error:  # delivered to the GUI thread, which decides
-            self._relay.failed.emit(error)
+            outcome, value = "failed", error
         else:
-            self._relay.succeeded.emit(result)
+            outcome, value = "succeeded", result
+        try:
+            getattr(self._relay, outcome).emit(value)
+        except RuntimeError:  # the relay is gone: the app quit while this ran
+            log.debug("a background job finished after the app quit")
 
 
 _alive: set[_Relay] = set()

@@ -6,7 +6,11 @@ it, exactly as tall as the text laid out in one go, with code coloured as usual.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFont
@@ -130,3 +134,47 @@ def test_a_worker_thread_asking_for_a_lexer_gets_it_loaded(qtbot: QtBot) -> None
     assert asked == [(False, None)]  # not there yet: the GUI thread starts loading it
     qtbot.waitUntil(lambda: loader.lookup("smalltalk")[0], timeout=10_000)
     assert loader.lookup("smalltalk")[1] is not None
+
+
+QUIT_WHILE_LAYING_OUT = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from bench.data import markdown_reply
+from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.interpreter import settle_for_gui
+from mixtral_desktop.ui.conversation_view import ConversationView
+
+app = QApplication([])
+view = ConversationView()
+view.resize(700, 500)
+view.show()
+model = view.conversation_model()
+row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
+settle_for_gui()
+
+
+def burst() -> None:
+    model.replace(row, model.message(row).with_content(markdown_reply(99_000)))
+    app.processEvents()
+    assert view.message_delegate().building()
+    app.quit()
+
+
+QTimer.singleShot(100, burst)
+app.exec()
+print("quit")
+"""
+
+
+def test_quitting_while_a_long_text_is_laid_out_exits_cleanly() -> None:
+    """The worker thread finishes after the window is gone: no error, no hang."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_WHILE_LAYING_OUT],
+        cwd=root, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "quit"
+    assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
