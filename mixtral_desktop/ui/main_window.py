@@ -32,6 +32,7 @@ from mixtral_desktop.ui.credits_watch import CreditsWatch
 from mixtral_desktop.ui.history_actions import HistoryActions
 from mixtral_desktop.ui.history_panel import HistoryPanel
 from mixtral_desktop.ui.key_dialog import KeyDialog
+from mixtral_desktop.ui.message_delegate import wait_for_layouts
 from mixtral_desktop.ui.session import WindowSession
 from mixtral_desktop.ui.settings_dialog import SettingsDialog
 from mixtral_desktop.ui.status_bar import StatusBar
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         self._state_timer.stop()
         for tab in self.chat_tabs():
             tab.shutdown()
+        wait_for_layouts()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

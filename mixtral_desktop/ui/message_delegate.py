@@ -657,6 +657,11 @@ def _layout_pool() -> QThreadPool:
     return pool
 
 
+def wait_for_layouts(timeout_ms: int = 2000) -> bool:
+    """Join the layout worker (on quit): whether it finished within ``timeout_ms``."""
+    return bool(_layout_pool().waitForDone(timeout_ms))
+
+
 def estimated_height(text: str, chars_per_line: int, line_height: int) -> int:
     """A text's height guessed without laying it out: wrapped lines plus one per line
     break, and room for each code block's frame. C-speed counts, as a first layout of

@@ -99,6 +99,28 @@ def test_a_layout_started_before_a_font_change_is_not_used(
     )
 
 
+def test_quitting_joins_the_layout_worker(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, finished = threading.Event(), threading.Event()
+    build = message_document.build_for_thread
+
+    def held(*args: object) -> StackedDocument:
+        release.wait(10)
+        document = build(*args)  # type: ignore[arg-type]
+        finished.set()
+        return document
+
+    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    model = view.conversation_model()
+    row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
+    model.replace(row, model.message(row).with_content(markdown_reply(20_000)))
+    qtbot.waitUntil(view.message_delegate().building)
+    threading.Timer(0.2, release.set).start()
+    assert message_delegate.wait_for_layouts(5000)
+    assert finished.is_set()
+
+
 OCAML = "```ocaml\nlet square x = x * x\n```\n"
 
 
