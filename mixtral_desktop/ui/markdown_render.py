@@ -102,6 +102,19 @@ def _loader() -> LexerLoader:
     return loader
 
 
+def prepare_for_threads() -> None:
+    """Import and build, on the GUI thread, everything rendering uses, before a worker
+    thread renders: pygments loads its formatters and lexers lazily, and two threads
+    asking for one at the same moment can fail ("cannot import name 'HtmlFormatter'").
+    The lexer loader is made here too (it must live on the GUI thread)."""
+    from pygments import highlight  # noqa: F401 (imported for the worker's first use)
+
+    _parser()
+    _formatter()
+    _plain_lexer()
+    _loader()
+
+
 def colours_ready() -> SignalInstance:
     """Emitted when code shown uncoloured can now be coloured: render it again."""
     return _loader().ready

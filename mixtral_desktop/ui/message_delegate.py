@@ -46,7 +46,7 @@ from mixtral_desktop.core.conversation import Message, MessageState, Role
 from mixtral_desktop.ui import message_painter as paint
 from mixtral_desktop.ui.background import run_in_background
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
-from mixtral_desktop.ui.markdown_render import SEGMENT_CHARS, colours_ready
+from mixtral_desktop.ui.markdown_render import SEGMENT_CHARS, prepare_for_threads
 from mixtral_desktop.ui.message_browser import MessageBrowser
 from mixtral_desktop.ui.message_document import StackedDocument, build_for_thread
 from mixtral_desktop.ui.message_style import (
@@ -551,7 +551,7 @@ class MessageDelegate(QStyledItemDelegate):
         generation = self._generation
         font = QFont(self._fonts.text)
         home = self.thread()
-        colours_ready()  # (the lexer loader is made here, on the GUI thread)
+        prepare_for_threads()
 
         def build() -> StackedDocument:
             return build_for_thread(text, base, font, home)

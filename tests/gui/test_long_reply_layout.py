@@ -189,14 +189,62 @@ print("quit")
 """
 
 
-def test_quitting_while_a_long_text_is_laid_out_exits_cleanly() -> None:
-    """The worker thread finishes after the window is gone: no error, no hang."""
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", QUIT_WHILE_LAYING_OUT],
-        cwd=root, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+def run_fresh(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` in a new interpreter (nothing imported yet), from the repository."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
         capture_output=True, text=True, timeout=60,
     )
+
+
+def test_quitting_while_a_long_text_is_laid_out_exits_cleanly() -> None:
+    """The worker thread finishes after the window is gone: no error, no hang."""
+    done = run_fresh(QUIT_WHILE_LAYING_OUT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "quit"
     assert "Error" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+
+
+FIRST_RENDER_ON_A_WORKER = """
+import sys
+import threading
+
+from PySide6.QtWidgets import QApplication
+
+from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.ui import message_delegate
+from mixtral_desktop.ui.conversation_view import ConversationView
+
+app = QApplication([])
+imported_before_the_job: list[bool] = []
+build = message_delegate.build_for_thread
+
+
+def noting(*args):
+    imported_before_the_job.append("pygments.formatters.html" in sys.modules)
+    return build(*args)
+
+
+message_delegate.build_for_thread = noting
+view = ConversationView()
+view.resize(700, 500)
+view.show()
+model = view.conversation_model()
+row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
+text = "Plain prose to start with.\\n\\n" * 200 + "```python\\nprint(1)\\n```\\n"
+model.replace(row, model.message(row).with_content(text))
+while not imported_before_the_job or view.message_delegate().building():
+    app.processEvents()
+print(imported_before_the_job)
+"""
+
+
+def test_what_rendering_imports_is_imported_before_a_worker_renders() -> None:
+    """pygments loads names lazily, and two threads loading one at once can fail
+    ("cannot import name 'HtmlFormatter'", seen once in a burst): the GUI thread
+    imports them before the first job, even when the start it shows has no code."""
+    done = run_fresh(FIRST_RENDER_ON_A_WORKER)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[True]", done.stderr
