@@ -6,6 +6,7 @@ folder and a client pointed at a fake Segmind running in another process.
 
 from __future__ import annotations
 
+import argparse
 import gc
 import json
 import os
@@ -182,14 +183,27 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     return window
 
 
+def stream_options(*, size: int, chunks: int, delay: float) -> argparse.ArgumentParser:
+    """The options of a driver that streams replies from the fake server: where the
+    report goes, runs, the reply's size, and its pacing (``chunks``, ``delay`` s)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("report")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--size", type=int, default=size)
+    parser.add_argument("--chunks", type=int, default=chunks)
+    parser.add_argument("--delay", type=float, default=delay)
+    return parser
+
+
 @contextmanager
 def window_on_fake_server(
-    reply: str, prefix: str, *server_args: str
+    reply: str, prefix: str, args: argparse.Namespace, *server_args: str
 ) -> Iterator[tuple[MainWindow, FakeServer]]:
-    """The app's window talking to a fake Segmind that streams ``reply``; both are
-    closed on the way out."""
+    """The app's window talking to a fake Segmind that streams ``reply`` paced as
+    ``args`` (from :func:`stream_options`) say; both are closed on the way out."""
+    pacing = ("--chunks", str(args.chunks), "--delay", str(args.delay))
     with tempfile.TemporaryDirectory(prefix=prefix) as folder:
-        server = FakeServer(reply, Path(folder), *server_args)
+        server = FakeServer(reply, Path(folder), *server_args, *pacing)
         try:
             window = open_window(server.base_url, Path(folder))
             try:

@@ -9,7 +9,6 @@ after that write can the model hold the whole reply, so the time is never negati
 
 from __future__ import annotations
 
-import argparse
 import sys
 from functools import partial
 
@@ -46,18 +45,11 @@ def _sent_after(server: gui.FakeServer, count: int) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("report")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--size", type=int, default=100_000)
-    parser.add_argument("--chunks", type=int, default=2000)
-    parser.add_argument("--delay", type=float, default=0.0)
-    args = parser.parse_args(argv)
+    args = gui.stream_options(size=100_000, chunks=2000, delay=0.0).parse_args(argv)
     app = gui.application()
     reply = data.markdown_reply(args.size)
     runs: list[dict[str, float]] = []
-    server_args = ("--chunks", str(args.chunks), "--delay", str(args.delay))
-    with gui.window_on_fake_server(reply, "bench-stream-", *server_args) as (window, server):
+    with gui.window_on_fake_server(reply, "bench-stream-", args) as (window, server):
         probe = gui.GapProbe()
         for number in range(args.runs):
             tab = window.new_tab()

@@ -7,7 +7,6 @@ with the message, so each tab's reply is recognisable) and waits for all of them
 
 from __future__ import annotations
 
-import argparse
 import sys
 from functools import partial
 
@@ -30,19 +29,13 @@ def _all_shown(tabs: list[ChatTab], expected: list[str]) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("report")
-    parser.add_argument("--runs", type=int, default=5)
+    parser = gui.stream_options(size=20_000, chunks=500, delay=0.01)
     parser.add_argument("--tabs", type=int, default=10)
-    parser.add_argument("--size", type=int, default=20_000)
-    parser.add_argument("--chunks", type=int, default=500)
-    parser.add_argument("--delay", type=float, default=0.01)
     args = parser.parse_args(argv)
     app = gui.application()
     body = data.markdown_reply(args.size, seed=7)
     runs: list[dict[str, float]] = []
-    server_args = ("--tagged", "--chunks", str(args.chunks), "--delay", str(args.delay))
-    with gui.window_on_fake_server(body, "bench-tabs-", *server_args) as (window, _):
+    with gui.window_on_fake_server(body, "bench-tabs-", args, "--tagged") as (window, _):
         probe = gui.GapProbe()
         for number in range(args.runs):
             tabs = [window.new_tab() for _ in range(args.tabs)]
