@@ -30,6 +30,8 @@ from mixtral_desktop.ui.composer import Composer
 from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.conversation_view import ConversationView
 from mixtral_desktop.ui.error_banner import ErrorBanner
+from mixtral_desktop.ui.lexer_loader import lexers
+from mixtral_desktop.ui.markdown_render import fence_languages
 from mixtral_desktop.ui.notice_bar import NoticeBar
 from mixtral_desktop.ui.reply_worker import ReplyRunner
 
@@ -43,6 +45,8 @@ CONTINUE_PROMPT = (
 
 FLUSH_INTERVAL_MS = 33
 """Streamed text reaches the model at most this often: one repaint per frame or so."""
+PRELOAD_ROWS = 200
+"""A saved chat's newest messages whose code languages are loaded ahead of a paint."""
 
 
 class TabState(Enum):
@@ -136,6 +140,10 @@ class ChatTab(QWidget):
     def load(self, messages: list[Message], draft: str, role: Role) -> None:
         """Show a saved conversation; a reply cut short by a crash offers Retry."""
         self.model.set_messages(messages)
+        # The newest rows are the ones shown first: have their code's lexers built while
+        # the app is idle, before the tab is shown (most often a background tab).
+        newest = messages[-PRELOAD_ROWS:]
+        lexers().preload(fence_languages(message.content for message in newest))
         self.composer.set_role(role)
         self.composer.set_text(draft)
         self.view.scroll_to_end()

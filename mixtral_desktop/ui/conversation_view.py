@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QMouseEvent,
     QPalette,
+    QShowEvent,
     QTextDocument,
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
@@ -59,6 +60,7 @@ class ConversationView(QListView):
         self._editor_index: QPersistentModelIndex | None = None
         self._measurer: RowMeasurer | None = None
         self._laying_out = False
+        self._layout_skipped = False
         self._auto_scrolling = False
         self.setObjectName("conversation")
         self.setAccessibleName("Conversation")
@@ -132,6 +134,12 @@ class ConversationView(QListView):
         """Whether rows are still being measured or laid out (for tests and tools)."""
         measuring = self._measurer is not None and self._measurer.busy()
         return measuring or self._delegate.relayout_pending() or self._delegate.building()
+
+    def warm_up(self, width: int, height: int) -> None:
+        """Hidden (a background tab): lay out ahead, while the app is idle, the newest
+        rows a viewport of this size will show first."""
+        if self._measurer is not None and not self.isVisible():
+            self._measurer.warm_up(width, height)
 
     def text_browser(self) -> MessageBrowser | None:
         """The selectable text currently laid over a message, if any."""
@@ -263,6 +271,13 @@ class ConversationView(QListView):
         row in the middle of the screen where it was means the text being read
         does not move when rows above it change height.
         """
+        if not self.isVisible():
+            # A background tab, or a window not shown yet: laid out when it shows, at
+            # its real size. (Restoring a tab of 10,000 messages laid them all out at a
+            # placeholder width: ~120 ms of start-up for nothing.)
+            self._layout_skipped = True
+            return
+        self._layout_skipped = False
         bar = self.verticalScrollBar()
         middle = bar.value() + self.viewport().height() // 2
         anchor = None if self._following else self._delegate.laid_out_row_at(middle)
@@ -280,6 +295,11 @@ class ConversationView(QListView):
             new_top = self._delegate.laid_out_top(anchor)
             if new_top is not None and new_top != anchor_top:
                 bar.setValue(bar.value() + new_top - anchor_top)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._layout_skipped:
+            self.doItemsLayout()
+        super().showEvent(event)
 
     def _on_screen(self) -> bool:
         """Whether the view has its real size: shown, in a window the system shows.

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QMoveEvent, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QKeySequence,
+    QMoveEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
@@ -31,6 +38,7 @@ from mixtral_desktop.ui.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.credits_watch import CreditsWatch
 from mixtral_desktop.ui.history_actions import HistoryActions
 from mixtral_desktop.ui.history_panel import HistoryPanel
+from mixtral_desktop.ui.idle import WhenIdle, hold_until_painted
 from mixtral_desktop.ui.key_dialog import KeyDialog
 from mixtral_desktop.ui.message_delegate import wait_for_layouts
 from mixtral_desktop.ui.session import WindowSession
@@ -39,6 +47,8 @@ from mixtral_desktop.ui.status_bar import StatusBar
 from mixtral_desktop.ui.tab_bar import ChatTabBar
 
 log = logging.getLogger(__name__)
+
+WARM_UP_LATEST_MS = 1000  # restored background tabs are laid out ahead by then at the latest
 
 
 class MainWindow(QMainWindow):
@@ -51,6 +61,7 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
     ) -> None:
         super().__init__(parent)
+        hold_until_painted(self)  # no background work competes with the first frame
         self.clients = clients
         self.store = store if store is not None else Store.open(paths.history_file())
         self.session = WindowSession(self, self.store)
@@ -98,6 +109,8 @@ class MainWindow(QMainWindow):
         self._state_timer.setInterval(1000)
         self._state_timer.timeout.connect(self._show_state)
         self._state_timer.start()
+        self._warm_up = WhenIdle(self._warm_up_background_tabs, WARM_UP_LATEST_MS, self)
+        self._warmed_up = False
         self.session.restore()
 
     # -- actions ----------------------------------------------------------------
@@ -366,6 +379,22 @@ class MainWindow(QMainWindow):
         for tab in self.chat_tabs():
             tab.shutdown()
         wait_for_layouts()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._warmed_up:  # (the first show: the tabs restored from last time)
+            self._warmed_up = True
+            self._warm_up.request()
+
+    def _warm_up_background_tabs(self) -> None:
+        """Once the window is up and the app idle, the restored tabs not shown lay out
+        their newest rows, at the size of the tab shown: a switch to one then paints
+        without rendering them."""
+        if self.tabs.count() == 0:
+            return
+        shown = self.current_tab().view.viewport()
+        for tab in self.chat_tabs():
+            tab.view.warm_up(shown.width(), shown.height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,20 @@ def _new_parser() -> MarkdownIt:
     rules("table_open", _render_table_open)
     rules("image", _render_image)
     return md
+
+
+_FENCE_LANGUAGE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([^\s`]+)", re.MULTILINE)
+
+
+def fence_languages(texts: Iterable[str]) -> set[str]:
+    """The languages named by the code fences of ``texts`` (a quick scan, no parse), so
+    their lexers can be built ahead of the render (:meth:`LexerLoader.preload`)."""
+    return {
+        match.group(1).lower()
+        for text in texts
+        if "``" in text or "~~" in text
+        for match in _FENCE_LANGUAGE.finditer(text)
+    }
 
 
 def _lexer_for(info: str) -> Lexer | None:

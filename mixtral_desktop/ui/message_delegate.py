@@ -86,6 +86,10 @@ class _Lru(Generic[K, V]):
     def clear(self) -> None:
         self._data.clear()
 
+    def peek(self, key: K) -> V | None:
+        """The value, without making it the most recently used."""
+        return self._data.get(key)
+
     def __contains__(self, key: object) -> bool:
         return key in self._data
 
@@ -121,10 +125,11 @@ class MessageDelegate(QStyledItemDelegate):
         self._unbuildable: set[Key] = set()  # a worker's build failed: laid out here
         self._heights: _Lru[tuple[str, int], int] = _Lru(self.HEIGHT_CACHE)
         self._estimates: _Lru[tuple[str, int], int] = _Lru(self.HEIGHT_CACHE)
-        # id(message) -> (message, view width, size): a relayout of 10,000 rows asks
-        # for every size; this answers in a dict lookup. Holding the message keeps
-        # its id from being reused while the entry lives.
-        self._sizes: dict[int, tuple[Message, int, QSize]] = {}
+        # id(message) -> (message, view width, its row's size, that size's height): a
+        # relayout of 10,000 rows asks for every size; this answers in a dict lookup.
+        # Holding the message keeps its id from being reused while the entry lives.
+        self._sizes: dict[int, tuple[Message, int, QSize, int]] = {}
+        self._counts: dict[str, tuple[int, int]] = {}  # text -> count_lines_and_fences
         self._collected: list[int] = []  # row -> height, during a full layout
         self._in_layout = False
         self._layout_width = 0
@@ -258,6 +263,10 @@ class MessageDelegate(QStyledItemDelegate):
             self._size_all(self._layout_messages, view_width)
         self._collected = [0] * len(messages) if messages is not None else []
 
+    def size_rows(self, messages: list[Message], view_width: int) -> None:
+        """Work out ahead the size of every row a layout at ``view_width`` will ask."""
+        self._size_all(messages, view_width)
+
     def _size_all(self, messages: list[Message], view_width: int) -> None:
         """Give every finished row its size in one tight loop before the layout asks.
 
@@ -270,30 +279,47 @@ class MessageDelegate(QStyledItemDelegate):
         sizes = self._sizes
         if len(sizes) + len(messages) > self.HEIGHT_CACHE:
             return
-        heights, partial = self._heights, self._partial
+        counts = self._counts
+        if len(counts) + len(messages) > self.HEIGHT_CACHE:
+            counts.clear()
+        heights, partial = self._heights.peek, self._partial
         long_text = 2 * SEGMENT_CHARS
-        widths = {role: body_width(view_width, role) for role in Role}
-        per_line = {role: self._chars_per_line(width) for role, width in widths.items()}
+        line_height = self._line_height
+        by_role = {  # keyed by id(): hashing an Enum runs Python code
+            id(role): (width, self._chars_per_line(width))
+            for role in Role
+            for width in [body_width(view_width, role)]
+        }
         plain_row = row_height(0, self._label_height, None)
         noted_row = row_height(0, self._label_height, self._note_height)
+        streaming = MessageState.STREAMING
+        noted = {id(state) for state in NOTE_LINE_STATES}
+        shared: dict[int, QSize] = {}  # one QSize per height (Qt copies what we return)
         for message in messages:
             entry = sizes.get(id(message))
             content = message.content
+            state = message.state
             if (entry is not None and entry[0] is message and entry[1] == view_width) or (
-                not content or message.state is MessageState.STREAMING
+                not content or state is streaming
             ):
                 continue
-            role = message.role
-            key = (content, widths[role])
-            body = heights.get(key)
+            width, per_line = by_role[id(message.role)]
+            key = (content, width)
+            body = heights(key)
             if body is None:
                 if key in partial or (
-                    len(content) >= long_text and self._growing_base(content, key[1])
+                    len(content) >= long_text and self._growing_base(content, width)
                 ):
                     continue
-                body = estimated_height(content, per_line[role], self._line_height)
-            extra = noted_row if message.state in NOTE_LINE_STATES else plain_row
-            sizes[id(message)] = (message, view_width, QSize(view_width, extra + body))
+                text_counts = counts.get(content)
+                if text_counts is None:
+                    text_counts = counts[content] = count_lines_and_fences(content)
+                body = estimated_height(content, per_line, line_height, text_counts)
+            height = (noted_row if id(state) in noted else plain_row) + body
+            size = shared.get(height)
+            if size is None:
+                size = shared[height] = QSize(view_width, height)
+            sizes[id(message)] = (message, view_width, size, height)
 
     def end_layout(self) -> None:
         self._in_layout = False
@@ -345,9 +371,8 @@ class MessageDelegate(QStyledItemDelegate):
             message = messages[row]
             entry = self._sizes.get(id(message))
             if entry is not None and entry[0] is message and entry[1] == self._layout_width:
-                size = entry[2]
-                self._collected[row] = size.height()
-                return size
+                self._collected[row] = entry[3]
+                return entry[2]
             view_width = self._layout_width
         else:
             message = _message(index)
@@ -627,7 +652,7 @@ class MessageDelegate(QStyledItemDelegate):
             return size  # laid out up to a prefix: this height holds for one pass only
         if len(self._sizes) >= self.HEIGHT_CACHE:
             self._sizes.clear()
-        self._sizes[id(message)] = (message, view_width, size)
+        self._sizes[id(message)] = (message, view_width, size, height)
         return size
 
     def _request_relayout(self, index: AnyIndex) -> None:
@@ -662,13 +687,19 @@ def wait_for_layouts(timeout_ms: int = 2000) -> bool:
     return bool(_layout_pool().waitForDone(timeout_ms))
 
 
-def estimated_height(text: str, chars_per_line: int, line_height: int) -> int:
+def count_lines_and_fences(text: str) -> tuple[int, int]:
+    """The lines of ``text`` before wrapping, and its code blocks (C-speed counts)."""
+    return text.count("\n") + 1, text.count("```") // 2
+
+
+def estimated_height(
+    text: str, chars_per_line: int, line_height: int, counts: tuple[int, int] | None = None
+) -> int:
     """A text's height guessed without laying it out: wrapped lines plus one per line
-    break, and room for each code block's frame. C-speed counts, as a first layout of
-    10,000 rows estimates every one of them."""
-    lines = text.count("\n") + 1 + len(text) // chars_per_line
-    fences = text.count("```") // 2
-    return lines * line_height + fences * (line_height + 24)
+    break, and room for each code block's frame. A first layout of 10,000 rows estimates
+    every one of them; ``counts`` (:func:`count_lines_and_fences`) may be remembered."""
+    lines, fences = counts if counts is not None else count_lines_and_fences(text)
+    return (lines + len(text) // chars_per_line) * line_height + fences * (line_height + 24)
 
 
 def _message(index: AnyIndex) -> Message | None:

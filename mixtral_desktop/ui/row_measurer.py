@@ -7,6 +7,11 @@ scrolling a wider band around the screen is measured a few rows per event-loop
 pass and laid out once, while nobody is waiting for a frame. While the user
 scrolls, rows are painted in the place the last layout gave them (the view holds
 relayouts until the pause), so a drag through unmeasured rows never waits for one.
+
+A view in a background tab is not measured when it is laid out (it has no real size
+yet); once the app is idle it measures ahead, at the size it will have, the newest rows
+its first layout will want (:meth:`RowMeasurer.warm_up`), so switching to it costs a
+layout and a paint, not a Markdown render of every row on screen.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QListView
 
 from mixtral_desktop.ui.conversation_model import ConversationModel
+from mixtral_desktop.ui.lexer_loader import lexers
 from mixtral_desktop.ui.message_delegate import MessageDelegate
 
 NEAR_ROWS = 24  # at most this many rows measured before a layout
@@ -37,6 +43,11 @@ class RowMeasurer(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._step)
+        self._warm_rows: list[int] = []  # newest first; measured by _warm_step
+        self._warm_size = (0, 0)  # the view's width, and its height not yet filled
+        self._warm_timer = QTimer(self)
+        self._warm_timer.setSingleShot(True)
+        self._warm_timer.timeout.connect(self._warm_step)
 
     def measure_near_screen(self, following: bool) -> None:
         """Measure the rows the next layout puts on screen (the newest ones if following).
@@ -63,6 +74,34 @@ class RowMeasurer(QObject):
                 self._model.message(row), width, keep=True, index=self._model.index(row, 0)
             )
 
+    def warm_up(self, view_width: int, view_height: int) -> None:
+        """Measure, a few per event-loop pass, the rows a first layout at this size would
+        measure while following the end (see :meth:`measure_near_screen`); the text of
+        those that fill the screen is kept laid out, ready to paint."""
+        rows = self._model.rowCount()
+        self._warm_rows = list(range(rows - 1, max(rows - NEAR_ROWS, 0) - 1, -1))
+        self._warm_size = (view_width, view_height)
+        self._warm_timer.start(0)
+
+    def _warm_step(self) -> None:
+        if lexers().is_loading():  # code laid out now would be laid out again, coloured
+            self._warm_timer.start(IDLE_MS)
+            return
+        width, room = self._warm_size
+        rows = self._model.rowCount()
+        for row in self._warm_rows[:BATCH]:
+            if row < rows:
+                room -= self._delegate.measure(
+                    self._model.message(row), width, keep=room > 0,
+                    index=self._model.index(row, 0),
+                )
+        self._warm_size = (width, room)
+        del self._warm_rows[:BATCH]
+        if self._warm_rows:
+            self._warm_timer.start(0)
+        else:  # and the size of every other row, so the first layout only looks them up
+            self._delegate.size_rows(self._model.messages(), width)
+
     def measure_screen(self) -> bool:
         """Measure the rows on screen; whether any differs from the last layout."""
         rows = self._model.rowCount()
@@ -85,7 +124,7 @@ class RowMeasurer(QObject):
         self._timer.start(IDLE_MS)
 
     def busy(self) -> bool:
-        return self._timer.isActive()
+        return self._timer.isActive() or self._warm_timer.isActive()
 
     def _rows_between(self, top: int, bottom: int) -> tuple[int, int]:
         """The rows from ``top`` to ``bottom`` (viewport coordinates), last layout."""

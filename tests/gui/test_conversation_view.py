@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.ui import lexer_loader
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
 from mixtral_desktop.ui.conversation_view import ConversationView, plain_text
 from mixtral_desktop.ui.lexer_loader import lexers
@@ -152,10 +154,15 @@ COLOURED = '<span style="color: #00F">start</span>'
 
 
 def test_code_shows_plain_while_its_lexer_loads_then_in_colour(
-    qtbot: QtBot, view: ConversationView
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No paint waits for pygments: the code is drawn at once, coloured when ready."""
-    # (No other test shows Erlang, so its lexer is not loaded yet.)
+    # (No other test shows Erlang, so its lexer is not loaded yet.) The build is held
+    # until the plain paint is checked: a pool thread may build a lexer within
+    # milliseconds, and a check made after it would see the code already coloured.
+    release = threading.Event()
+    build = lexer_loader._build
+    monkeypatch.setattr(lexer_loader, "_build", lambda name: release.wait(10) and build(name))
     view.conversation_model().append(Message(Role.ASSISTANT, ERLANG_REPLY))
     delegate = view.message_delegate()
     built = delegate.documents_built
@@ -171,7 +178,7 @@ def test_code_shows_plain_while_its_lexer_loads_then_in_colour(
     height = view.visualRect(view.conversation_model().index(0, 0)).height()
     painted = delegate.documents_built
     with qtbot.waitSignal(colours_ready(), timeout=10_000):
-        pass
+        release.set()
     qtbot.waitUntil(lambda: delegate.documents_built > painted)  # the view paints it again
     assert COLOURED in shown_html()
     assert view.visualRect(view.conversation_model().index(0, 0)).height() == height
