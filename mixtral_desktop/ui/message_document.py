@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, QThread
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QTextDocument
 
+from mixtral_desktop.ui.layout_without_gil import lay_out
 from mixtral_desktop.ui.markdown_render import Segment, render_segments, splittable
 from mixtral_desktop.ui.message_browser import configure_document
 
@@ -108,6 +109,7 @@ def _piece(segment: Segment, width: int, font: QFont) -> Piece:
     configure_document(document, font)
     document.setHtml(segment.html)
     document.setTextWidth(width)
+    lay_out(document)  # (without the GIL: the other threads run meanwhile)
     height = document.size().height()
     return Piece(segment, document, height, document.lastBlock().blockFormat().bottomMargin())
 
