@@ -104,6 +104,7 @@ class MessageDelegate(QStyledItemDelegate):
     HEIGHT_CACHE = 50_000
     GROWING = 8  # recent long documents a streamed text may extend
     CATCH_UP_CHARS = 3000  # a text this much longer than its laid-out start: a worker's job
+    START_CHARS = 600  # what such a row shows at once until the worker is done
     SCROLL_PAINT_BUDGET_S = 0.004  # while scrolling, new rows laid out per pass, at most
 
     def __init__(
@@ -116,7 +117,9 @@ class MessageDelegate(QStyledItemDelegate):
         # A text more than CATCH_UP_CHARS longer than what is laid out of it (a burst
         # of chunks, a long message scrolled into view) is laid out on a worker thread
         # (a 100 KB reply: ~100 ms no frame should wait for). Meanwhile its row shows
-        # the start laid out so far; when the whole arrives, the row is laid out again.
+        # the start laid out so far, or its first START_CHARS (kept short: they are laid
+        # out on the GUI thread, at the busiest moment of a burst); when the whole
+        # arrives, the row is laid out again.
         # One text is built at a time: the rows waiting ask again when it is done, and
         # a newer text of a streaming row carries on from the one just built.
         self._partial: dict[Key, tuple[StackedDocument, QPersistentModelIndex]] = {}
@@ -563,7 +566,7 @@ class MessageDelegate(QStyledItemDelegate):
     ) -> StackedDocument:
         """Show the start of the text now; the whole follows from the worker thread."""
         if base is None:
-            base = StackedDocument.build(key[0][: self.CATCH_UP_CHARS], key[1], self._fonts.text)
+            base = StackedDocument.build(key[0][: self.START_CHARS], key[1], self._fonts.text)
             self.documents_built += 1
         self._partial[key] = (base, QPersistentModelIndex(index))
         if self._building is None:

@@ -17,7 +17,7 @@ from mixtral_desktop.ui.layout_without_gil import lay_out
 from mixtral_desktop.ui.markdown_render import render_markdown
 from mixtral_desktop.ui.message_browser import configure_document
 
-LONG_REPLY = data.markdown_reply(60_000)  # one document: a layout of tens of ms
+LONG_REPLY = data.markdown_reply(100_000)  # one document: a layout of tens of ms
 
 
 def new_document(markdown: str, width: int = 640) -> QTextDocument:
@@ -28,8 +28,9 @@ def new_document(markdown: str, width: int = 640) -> QTextDocument:
     return document
 
 
-def spinner_progress_inside(layout: object, document: QTextDocument) -> int:
-    """How often another thread ran Python in the middle half of ``layout(document)``."""
+def spinner_progress_inside(layout: object, document: QTextDocument) -> tuple[int, float]:
+    """How often another thread ran Python in the middle half of ``layout(document)``,
+    and how long that took (ms)."""
     seen: list[float] = []
     stop = threading.Event()
 
@@ -49,15 +50,17 @@ def spinner_progress_inside(layout: object, document: QTextDocument) -> int:
         stop.set()
         thread.join()
     quarter = (ended - started) / 4
-    return sum(started + quarter < t < ended - quarter for t in seen)
+    return sum(started + quarter < t < ended - quarter for t in seen), (ended - started) * 1000
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the ctypes path is Linux's")
 def test_other_threads_run_python_while_a_document_is_laid_out(qapp: QApplication) -> None:
     assert layout_without_gil._page_count() is not None  # Qt's symbol was found
     # Through PySide the GIL is held for the whole layout: nobody else runs.
-    assert spinner_progress_inside(lambda d: d.size(), new_document(LONG_REPLY)) == 0
-    assert spinner_progress_inside(lay_out, new_document(LONG_REPLY)) > 0
+    through_pyside = spinner_progress_inside(lambda d: d.size(), new_document(LONG_REPLY))
+    assert through_pyside[0] == 0, through_pyside
+    without_gil = spinner_progress_inside(lay_out, new_document(LONG_REPLY))
+    assert without_gil[0] > 0, without_gil
 
 
 def test_the_layout_is_the_one_pyside_makes(
