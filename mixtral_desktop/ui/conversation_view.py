@@ -5,6 +5,11 @@ the row under the mouse gets a persistent editor, a read-only
 :class:`MessageBrowser` placed exactly over the painted text: the user selects
 with the mouse, copies with Ctrl+C and clicks links in real text. The editor
 stays on its row while it holds a selection, until the user clicks another row.
+
+A reply still streaming gets no editor: the browser renders its whole text as one
+document on every update (a 100 KB reply under a resting pointer froze the window
+for ~100 ms thirty times a second), while the painted row lays out only its tail.
+The pointer's row gets its editor when the pointer moves once the reply has finished.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
 
+from mixtral_desktop.core.conversation import MessageState
 from mixtral_desktop.ui.conversation_model import ConversationModel
 from mixtral_desktop.ui.markdown_render import (
     COPY_SCHEME,
@@ -232,7 +238,8 @@ class ConversationView(QListView):
         if browser is not None and not force and browser.textCursor().hasSelection():
             return  # keep the user's selection until they click elsewhere
         self._close_text()
-        if not self._model.message(index.row()).content:
+        message = self._model.message(index.row())
+        if not message.content or message.state is MessageState.STREAMING:
             return
         self.openPersistentEditor(index)
         self._editor_index = QPersistentModelIndex(index)
@@ -320,7 +327,19 @@ class ConversationView(QListView):
         # QListView answers every dataChanged with a layout of all rows: 10,000
         # size hints per streamed chunk. The base class repaints the row and
         # refreshes its editor; the delegate asks for a layout if the height moved.
+        editor = self._editor_model_index()
+        if editor.isValid() and topLeft.row() <= editor.row() <= bottomRight.row() and (
+            self._model.message(editor.row()).state is MessageState.STREAMING
+        ):
+            self._close_text()  # streaming: painted, not laid over (see the module doc)
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        # (``entered`` comes only when the pointer changes rows: a row that streamed
+        # while the pointer was on it gets its editor when the pointer moves.)
+        if not self._editor_model_index().isValid():
+            self._show_text(self.indexAt(event.position().toPoint()), force=False)
+        super().mouseMoveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._show_text(self.indexAt(event.position().toPoint()), force=True)

@@ -480,15 +480,43 @@ def test_hovering_a_message_lays_selectable_text_over_it(
     assert moved is not None and moved.source_text == "Question"
 
 
-def test_the_selectable_text_follows_a_streaming_row(qtbot: QtBot, view: ConversationView) -> None:
+def test_a_streaming_reply_gets_selectable_text_once_it_has_finished(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """The browser renders a whole text at every update: a reply still streaming is
+    only painted (laid out a tail at a time), even under a resting pointer."""
     model = view.conversation_model()
+    model.append(Message(Role.USER, "Question"))
     row = model.append(Message(Role.ASSISTANT, "Hel", state=MessageState.STREAMING))
     settle(qtbot, view)
-    browser = view.show_text_at(row)
-    assert browser is not None
-    model.replace(row, model.message(row).with_content("Hello, world"))
-    assert browser.source_text == "Hello, world"
+    assert view.show_text_at(row) is None
+    qtbot.mouseMove(view.viewport(), view.visualRect(model.index(row, 0)).center())
+    model.replace(row, model.message(row).with_content("Hello, wor"))
+    assert view.text_browser() is None
+    model.replace(row, dataclasses.replace(
+        model.message(row), content="Hello, world", state=MessageState.DONE
+    ))
+    settle(qtbot, view)
+    qtbot.mouseMove(view.viewport(), view.visualRect(model.index(row, 0)).center() + QPoint(3, 0))
+    browser = view.text_browser()
+    assert browser is not None and browser.source_text == "Hello, world"
     assert "Hello, world" in browser.toPlainText()
+
+
+def test_selectable_text_leaves_a_reply_that_streams_again(
+    qtbot: QtBot, view: ConversationView
+) -> None:
+    """(Continue makes a cut-short reply stream again.)"""
+    model = view.conversation_model()
+    row = model.append(
+        Message(Role.ASSISTANT, "Cut sh", state=MessageState.INCOMPLETE)
+    )
+    settle(qtbot, view)
+    assert view.show_text_at(row) is not None
+    model.replace(row, dataclasses.replace(
+        model.message(row), content="Cut short, then", state=MessageState.STREAMING
+    ))
+    assert view.text_browser() is None
 
 
 def test_context_menu_copies_source_plain_text_and_code(
