@@ -493,7 +493,19 @@ class MessageDelegate(QStyledItemDelegate):
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         message = _message(index)
         if isinstance(editor, MessageBrowser) and message is not None:
-            editor.show_markdown(message.content)
+            editor.show_markdown(message.content, self._painted_html(message, editor))
+
+    def _painted_html(self, message: Message, editor: QWidget) -> str | None:
+        """The HTML of the row's laid-out pieces, joined (what rendering the whole text
+        gives: the pieces are its top-level blocks, numbered on), if they are cached."""
+        viewport = editor.parentWidget()
+        if viewport is None:
+            return None
+        key = (message.content, body_width(viewport.width(), message.role))
+        stack = self._documents.peek(key)
+        if stack is None:
+            return None
+        return "".join(piece.segment.html for piece in stack.pieces)
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         """Messages are read-only: nothing goes back to the model."""

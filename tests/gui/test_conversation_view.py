@@ -13,8 +13,9 @@ from PySide6.QtGui import QColor, QGuiApplication, QTextCursor, QTextDocument, Q
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+from bench.data import markdown_reply
 from mixtral_desktop.core.conversation import Message, MessageState, Role
-from mixtral_desktop.ui import lexer_loader
+from mixtral_desktop.ui import lexer_loader, message_browser
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
 from mixtral_desktop.ui.conversation_view import ConversationView, plain_text
 from mixtral_desktop.ui.lexer_loader import lexers
@@ -478,6 +479,29 @@ def test_hovering_a_message_lays_selectable_text_over_it(
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=first)
     moved = view.text_browser()
     assert moved is not None and moved.source_text == "Question"
+
+
+def test_selectable_text_over_a_long_message_reuses_what_the_row_rendered(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []  # what the text browser rendered from Markdown itself
+    render = message_browser.render_markdown
+    monkeypatch.setattr(
+        message_browser, "render_markdown", lambda t: rendered.append(t) or render(t)
+    )
+    text = markdown_reply(30_000)
+    model = view.conversation_model()
+    model.set_messages([Message(Role.USER, "Long, please"), Message(Role.ASSISTANT, text)])
+    view.scroll_to_end()
+    settle(qtbot, view)
+    view.show_text_at(0)  # (the pointer may have rested on the long row before it was laid out)
+    rendered.clear()
+    browser = view.show_text_at(1)
+    assert browser is not None and browser.source_text == text
+    assert rendered == []  # no Markdown render on hover: the row's pieces, joined
+    whole = QTextDocument()
+    whole.setHtml(render_markdown(text))
+    assert browser.toPlainText() == whole.toPlainText()
 
 
 def test_a_streaming_reply_gets_selectable_text_once_it_has_finished(
