@@ -263,15 +263,12 @@ class MessageDelegate(QStyledItemDelegate):
         self._layout_width = view_width
         self._layout_messages = messages if view_width > 0 else None
         if self._layout_messages is not None:
-            self._size_all(self._layout_messages, view_width)
+            self.size_rows(self._layout_messages, view_width)
         self._collected = [0] * len(messages) if messages is not None else []
 
     def size_rows(self, messages: list[Message], view_width: int) -> None:
-        """Work out ahead the size of every row a layout at ``view_width`` will ask."""
-        self._size_all(messages, view_width)
-
-    def _size_all(self, messages: list[Message], view_width: int) -> None:
-        """Give every finished row its size in one tight loop before the layout asks.
+        """Give every finished row its size in one tight loop before the layout asks
+        (at the start of a full layout, or ahead of one: a background tab, while idle).
 
         The first layout of a long conversation at a new width asks ``sizeHint`` for
         every row; this answers what ``sizeHint`` would (a measured height, else the

@@ -60,13 +60,8 @@ class RowMeasurer(QObject):
         if rows == 0:
             return
         width = self._view.viewport().width()
-        if following:
-            room = self._view.viewport().height()  # rows in it are painted next: keep theirs
-            for row in range(rows - 1, max(rows - NEAR_ROWS, 0) - 1, -1):
-                room -= self._delegate.measure(
-                    self._model.message(row), width, keep=room > 0,
-                    index=self._model.index(row, 0),
-                )
+        if following:  # rows in the viewport's height are painted next: keep their text
+            self._measure_newest(self._newest_rows(), width, self._view.viewport().height())
             return
         first, last = self._rows_between(0, self._view.viewport().height())
         for row in range(first, min(last, first + NEAR_ROWS) + 1):
@@ -78,8 +73,7 @@ class RowMeasurer(QObject):
         """Measure, a few per event-loop pass, the rows a first layout at this size would
         measure while following the end (see :meth:`measure_near_screen`); the text of
         those that fill the screen is kept laid out, ready to paint."""
-        rows = self._model.rowCount()
-        self._warm_rows = list(range(rows - 1, max(rows - NEAR_ROWS, 0) - 1, -1))
+        self._warm_rows = self._newest_rows()
         self._warm_size = (view_width, view_height)
         self._warm_timer.start(0)
 
@@ -89,18 +83,27 @@ class RowMeasurer(QObject):
             return
         width, room = self._warm_size
         rows = self._model.rowCount()
-        for row in self._warm_rows[:BATCH]:
-            if row < rows:
-                room -= self._delegate.measure(
-                    self._model.message(row), width, keep=room > 0,
-                    index=self._model.index(row, 0),
-                )
-        self._warm_size = (width, room)
+        batch = [row for row in self._warm_rows[:BATCH] if row < rows]
+        self._warm_size = (width, self._measure_newest(batch, width, room))
         del self._warm_rows[:BATCH]
         if self._warm_rows:
             self._warm_timer.start(0)
         else:  # and the size of every other row, so the first layout only looks them up
             self._delegate.size_rows(self._model.messages(), width)
+
+    def _newest_rows(self) -> list[int]:
+        """The last NEAR_ROWS rows, newest first."""
+        rows = self._model.rowCount()
+        return list(range(rows - 1, max(rows - NEAR_ROWS, 0) - 1, -1))
+
+    def _measure_newest(self, rows: list[int], width: int, room: int) -> int:
+        """Measure ``rows`` (newest first), keeping the text of those that fill ``room``
+        pixels from the bottom; returns the room left."""
+        for row in rows:
+            room -= self._delegate.measure(
+                self._model.message(row), width, keep=room > 0, index=self._model.index(row, 0)
+            )
+        return room
 
     def measure_screen(self) -> bool:
         """Measure the rows on screen; whether any differs from the last layout."""

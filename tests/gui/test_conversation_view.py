@@ -719,7 +719,7 @@ def test_sizing_every_row_at_once_matches_asking_row_by_row(
         return [view.rectForIndex(model.index(row, 0)).height() for row in range(len(messages))]
 
     in_bulk = row_heights()
-    monkeypatch.setattr(MessageDelegate, "_size_all", lambda self, messages, width: None)
+    monkeypatch.setattr(MessageDelegate, "size_rows", lambda self, messages, width: None)
     one_by_one = row_heights()
     assert in_bulk == one_by_one
     assert len(set(in_bulk)) > 3
