@@ -83,7 +83,7 @@ class _FirstFrame(QObject):
         self.painted = True
         if shiboken6.isValid(self._window):
             self._window.removeEventFilter(self)
-        release_held()
+        _release_held()
 
 
 _first_frame: _FirstFrame | None = None
@@ -96,7 +96,7 @@ def hold_until_painted(window: QWidget) -> None:
     _first_frame = _FirstFrame(window)
 
 
-def release_held() -> None:
+def _release_held() -> None:
     """Let held work go (the window painted, or went away unpainted)."""
     global _first_frame
     _first_frame = None
