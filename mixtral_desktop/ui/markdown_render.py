@@ -1,10 +1,12 @@
 """Markdown to the HTML subset that ``QTextDocument`` understands.
 
 Messages are Markdown; the conversation view paints them through ``QTextDocument``,
-which knows a subset of HTML 4 and CSS 2. markdown-it-py parses (CommonMark plus
-tables and strikethrough, raw HTML disabled so it shows as text), pygments colours
-fenced code with inline ``style`` attributes, and a few renderer rules add what
-Qt needs to draw tables and code blocks with borders, padding and a background.
+which knows a subset of HTML 4 and CSS 2. markdown-it-pyrs (markdown-it in Rust: ~3 ms
+for 100 KB, against ~30 ms for markdown-it-py in Python) parses and renders CommonMark
+plus tables and strikethrough, raw HTML disabled so it shows as text. Its HTML is then
+finished for Qt (:func:`_finish`): pygments colours fenced code with inline ``style``
+attributes, and code blocks and tables get the borders, padding and background Qt
+needs attributes for.
 
 Each code block is followed by a ``copy`` link whose href is ``copy-code:N``; N
 indexes :func:`code_blocks` of the same text.
@@ -14,20 +16,20 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from mixtral_desktop.ui.lexer_loader import LexerLoader, lexers
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
+    from markdown_it_pyrs import MarkdownIt
     from pygments.lexer import Lexer
     from PySide6.QtCore import SignalInstance
 
-# markdown-it and pygments are imported on the first message rendered, not at start-up
-# (tens of milliseconds and megabytes a window with no message yet does not need).
+# The parser and pygments are imported on the first message rendered, not at start-up
+# (milliseconds and megabytes a window with no message yet does not need).
 
 COPY_SCHEME = "copy-code"
 MONO_FAMILY = "'DejaVu Sans Mono', 'Menlo', 'Consolas', 'Courier New', monospace"
@@ -58,18 +60,21 @@ def escape_html(raw: str) -> str:
     )
 
 
-def _new_parser() -> MarkdownIt:
-    from markdown_it import MarkdownIt
+# CommonMark (markdown-it-pyrs: markdown-it in Rust) without raw HTML, which then shows as
+# text, plus tables and strikethrough. Its HTML is then finished for Qt (_finish).
+_PLUGINS: Final = (
+    "blockquote", "code", "fence", "heading", "hr", "lheading", "list", "paragraph",
+    "reference", "autolink", "backticks", "emphasis", "entity", "escape", "image", "link",
+    "newline", "table", "strikethrough",
+)
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    md.enable(["table", "strikethrough"])
-    rules = md.add_render_rule
-    rules("fence", _render_code)
-    rules("code_block", _render_code)
-    rules("code_inline", _render_code_inline)
-    rules("table_open", _render_table_open)
-    rules("image", _render_image)
-    return md
+
+def _new_parser() -> MarkdownIt:
+    from markdown_it_pyrs import MarkdownIt
+
+    parser = MarkdownIt("zero")
+    parser.enable_many(list(_PLUGINS))
+    return parser
 
 
 _FENCE_LANGUAGE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})[ \t]*([^\s`]+)", re.MULTILINE)
@@ -161,29 +166,63 @@ def _highlight(code: str, lexer: Lexer) -> str:
 
 def forget_rendered() -> None:
     """Drop every cached rendering (they may show code not yet coloured)."""
-    _render_markdown.cache_clear()
     _render_from.cache_clear()
 
 
-def _render_code(
-    self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]
-) -> str:
-    token = tokens[idx]
-    index = env.get("code_index", 0)
-    env["code_index"] = index + 1
-    info = token.info if token.type == "fence" else ""
-    language = escape_html(info.strip().split(maxsplit=1)[0]) if info.strip() else ""
+# markdown-it-pyrs renders code blocks, tables and images as plain HTML; Qt needs more.
+# Raw HTML is off, so these tags can only come from the Markdown itself, and the code in
+# a block is escaped: it cannot hold "</code></pre>".
+_CODE_BLOCK = re.compile(r'<pre><code(?: class="language-([^"]*)")?>(.*?)</code></pre>\n', re.S)
+_TABLE_OPEN = "<table>\n"
+_IMAGE = re.compile(r'<img src="([^"]*)" alt="([^"]*)"(?: title="[^"]*")? />')
+
+
+def _unescape(escaped: str) -> str:
+    """Undo the renderer's escaping of code ("&", "<", ">" and '"'; nothing else)."""
+    return (
+        escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        .replace("&amp;", "&")
+    )
+
+
+def _finish(html: str, code_index: int, copy_links: bool) -> tuple[str, int]:
+    """The parser's HTML made ready for Qt; also how many code blocks it has.
+
+    Code blocks get a bordered box, pygments colours and (with ``copy_links``) a
+    ``copy-code:N`` link numbered from ``code_index``; tables get borders and padding;
+    images become links (``QTextDocument`` would try to load the source).
+    """
+    count = 0
+
+    def code(match: re.Match[str]) -> str:
+        nonlocal count
+        index = code_index + count
+        count += 1
+        return _code_box(_unescape(match.group(2)), _unescape(match.group(1) or ""),
+                         index, copy_links)
+
+    if "<pre><code" in html:
+        html = _CODE_BLOCK.sub(code, html)
+    if _TABLE_OPEN in html:
+        html = html.replace(_TABLE_OPEN, _TABLE_TAG)
+    if "<img " in html:
+        html = _IMAGE.sub(_image_link, html)
+    return html, count
+
+
+def _code_box(code: str, language: str, index: int, copy_links: bool) -> str:
     label = (
-        f'<span style="color: {MUTED_COLOUR};">{language}</span>&nbsp;&nbsp;' if language else ""
+        f'<span style="color: {MUTED_COLOUR};">{escape_html(language)}</span>&nbsp;&nbsp;'
+        if language else ""
     )
     block = (
         f'<table width="100%" cellspacing="0" cellpadding="8" bgcolor="{CODE_BACKGROUND}"'
         f' style="border: 1px solid {CODE_BORDER}; border-collapse: collapse;'
         ' margin-top: 2px; margin-bottom: 0px;">'
-        f'<tr><td><pre style="font-family: {MONO_FAMILY};">{_code_html(token.content, info)}'
+        f'<tr><td><pre style="font-family: {MONO_FAMILY};">{_code_html(code, language)}'
         "</pre></td></tr></table>\n"
     )
-    if not env.get("copy_links", True):
+    if not copy_links:
         return block
     return block + (
         '<p align="right" style="margin-top: 2px; margin-bottom: 8px; font-size: small;">'
@@ -192,38 +231,24 @@ def _render_code(
     )
 
 
-def _render_code_inline(
-    self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]
-) -> str:
-    return f"<code>{escape_html(tokens[idx].content)}</code>"
+_TABLE_TAG = (
+    f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse: collapse;'
+    f" border-color: {CODE_BORDER}; border-style: solid;"
+    ' margin-top: 4px; margin-bottom: 8px;">\n'
+)
 
 
-def _render_table_open(
-    self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]
-) -> str:
-    return (
-        f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse: collapse;'
-        f" border-color: {CODE_BORDER}; border-style: solid;"
-        ' margin-top: 4px; margin-bottom: 8px;">\n'
-    )
-
-
-def _render_image(
-    self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]
-) -> str:
-    # QTextDocument would try to load the source as a resource; show a link instead.
-    token = tokens[idx]
-    source = escape_html(str(token.attrGet("src") or ""))
-    alt = escape_html(token.content or "image")
-    return f'<a href="{source}">[image: {alt}]</a>'
+def _image_link(match: re.Match[str]) -> str:
+    # (src and alt are escaped already)
+    return f'<a href="{match.group(1)}">[image: {match.group(2) or "image"}]</a>'
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     parser = _new_parser()
     if gc.get_freeze_count():
-        # app.main() froze the start-up objects so full collections skip them; the
-        # ~20,000 of markdown-it and pygments, imported just now, live as long.
+        # app.main() froze the start-up objects so full collections skip them; those of
+        # pygments, imported just now, live as long.
         gc.freeze()
     return parser
 
@@ -240,15 +265,17 @@ def render_markdown(text: str, copy_links: bool = True) -> str:
     """
     if len(text) > MAX_RENDERED_CHARS:
         return _render_oversized(text)
-    return _render_markdown(text, copy_links, _loader().epoch)
+    return _render_from(text, 0, copy_links, _loader().epoch)[0]
 
 
-# The caches are keyed by the loader's epoch too: a worker thread may store a render
-# with code still uncoloured just after forget_rendered(); the next epoch misses it.
+# The cache is keyed by the loader's epoch too: a worker thread may store a render with
+# code still uncoloured just after forget_rendered(); the next epoch misses it.
 @lru_cache(maxsize=1024)
-def _render_markdown(text: str, copy_links: bool, epoch: int) -> str:
-    env: dict[str, Any] = {"code_index": 0, "copy_links": copy_links}
-    return str(_parser().render(text, env))
+def _render_from(text: str, code_index: int, copy_links: bool, epoch: int) -> tuple[str, int]:
+    """The HTML of ``text`` (copy links numbered from ``code_index``), and its code blocks."""
+    if len(text) > MAX_RENDERED_CHARS:
+        return _render_oversized(text), 0
+    return _finish(_parser().render(text), code_index, copy_links)
 
 
 @lru_cache(maxsize=8)
@@ -265,9 +292,8 @@ def _render_oversized(text: str) -> str:
 @lru_cache(maxsize=256)
 def _code_blocks(text: str) -> tuple[str, ...]:
     return tuple(
-        _strip_final_newline(token.content)
-        for token in _parser().parse(text)
-        if token.type in {"fence", "code_block"}
+        _strip_final_newline(_unescape(match.group(2)))
+        for match in _CODE_BLOCK.finditer(_parser().render(text))
     )
 
 
@@ -289,8 +315,7 @@ def code_blocks(text: str) -> list[str]:
 SEGMENT_CHARS = 2000
 """A long message is laid out as a stack of documents of about this many characters of
 Markdown each: a streamed reply then lays out only its last piece as it grows."""
-_SEGMENT_STARTS = frozenset({"paragraph_open", "bullet_list_open", "ordered_list_open"})
-_CODE_TOKENS = frozenset({"fence", "code_block"})
+_SEGMENT_STARTS = frozenset({"paragraph", "bullet_list", "ordered_list"})
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 
 
@@ -311,7 +336,8 @@ def render_segments(
 
     A segment ends only before a paragraph or a list that follows a blank line: those
     start with no top margin, so documents stacked one under the other look exactly
-    like one document. Each segment but the last has at least ``min_chars``
+    like one document, and the blocks before them are closed, so each segment renders
+    alone as it does in the whole. Each segment but the last has at least ``min_chars``
     characters; the last one holds the last block, the one a stream may still change.
     ``code_index`` numbers the first copy link (the segments before this text had
     that many). Text the pieces could render differently (link reference
@@ -319,42 +345,41 @@ def render_segments(
     """
     if not text:
         return [Segment(0, 0, "", 0)]
+    epoch = _loader().epoch
     if not splittable(text) or len(text) < 2 * min_chars:
-        html = (
-            render_markdown(text)
-            if code_index == 0
-            else _render_from(text, code_index, _loader().epoch)
-        )
-        return [Segment(0, len(text), html, html.count(f'href="{COPY_SCHEME}:'))]
-    env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
-    parser = _parser()
-    tokens = parser.parse(text, env)
+        return [Segment(0, len(text), *_render_from(text, code_index, True, epoch))]
+    segments: list[Segment] = []
+    first = 0
+    for offset in _block_starts(text):
+        if offset - first < min_chars:
+            continue
+        html, count = _render_from(text[first:offset], code_index, True, epoch)
+        segments.append(Segment(first, offset, html, count))
+        code_index += count
+        first = offset
+    html, count = _render_from(text[first:], code_index, True, epoch)
+    segments.append(Segment(first, len(text), html, count))
+    return segments
+
+
+def _block_starts(text: str) -> list[int]:
+    """Where the top-level paragraphs and lists of ``text`` that follow a blank line
+    start (character offsets of their first line)."""
+    utf8 = text.encode("utf-8")
     line_starts = [0]
     for source_line in text.split("\n")[:-1]:
         line_starts.append(line_starts[-1] + len(source_line) + 1)
-    cuts: list[tuple[int, int]] = []  # (token index, character offset) where a segment may start
-    last_top = -1
-    for index, token in enumerate(tokens):
-        if token.level != 0 or token.nesting == -1 or token.map is None:
+    starts: list[int] = []
+    line, counted_to = 0, 0  # the line number of byte offset counted_to
+    for block in _parser().tree(text).children[1:]:
+        if block.name not in _SEGMENT_STARTS or block.srcmap is None:
             continue
-        last_top = index
-        first_line = int(token.map[0])
-        if (
-            token.type in _SEGMENT_STARTS
-            and index > 0
-            and first_line > 0
-            and not text[line_starts[first_line - 1]:line_starts[first_line]].strip()
-        ):
-            cuts.append((index, line_starts[first_line]))
-    segments: list[Segment] = []
-    first_token, first_char = 0, 0
-    for token_index, offset in cuts:
-        if offset - first_char < min_chars or token_index > last_top:
-            continue
-        segments.append(_segment(tokens[first_token:token_index], first_char, offset, env))
-        first_token, first_char = token_index, offset
-    segments.append(_segment(tokens[first_token:], first_char, len(text), env))
-    return segments
+        byte = block.srcmap[0]
+        line += utf8.count(b"\n", counted_to, byte)
+        counted_to = byte
+        if line > 0 and not text[line_starts[line - 1]:line_starts[line]].strip():
+            starts.append(line_starts[line])
+    return starts
 
 
 def splittable(text: str) -> bool:
@@ -362,18 +387,3 @@ def splittable(text: str) -> bool:
     return not (
         len(text) > MAX_RENDERED_CHARS or "\r" in text or "\0" in text or _REFERENCE.search(text)
     )
-
-
-def _segment(tokens: Sequence[Any], start: int, end: int, env: dict[str, Any]) -> Segment:
-    before = env["code_index"]
-    parser = _parser()
-    html = str(parser.renderer.render(tokens, parser.options, env))
-    return Segment(start, end, html, env["code_index"] - before)
-
-
-@lru_cache(maxsize=64)
-def _render_from(text: str, code_index: int, epoch: int) -> str:
-    if len(text) > MAX_RENDERED_CHARS:
-        return _render_oversized(text)
-    env: dict[str, Any] = {"code_index": code_index, "copy_links": True}
-    return str(_parser().render(text, env))

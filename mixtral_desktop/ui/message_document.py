@@ -12,14 +12,17 @@ not of the reply. Painting draws only the segments in view.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, QThread
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QTextDocument
 
-from mixtral_desktop.ui.layout_without_gil import lay_out
+from mixtral_desktop.ui.layout_without_gil import lay_out, set_html
 from mixtral_desktop.ui.markdown_render import Segment, render_segments, splittable
 from mixtral_desktop.ui.message_browser import configure_document
 
@@ -48,23 +51,24 @@ class StackedDocument:
         self.height = whole if whole == exact else whole + 1
 
     @classmethod
-    def build(cls, text: str, width: int, font: QFont) -> StackedDocument:
-        return cls(text, width, [_piece(s, width, font) for s in render_segments(text)])
+    def build(
+        cls, text: str, width: int, font: QFont, home: QThread | None = None
+    ) -> StackedDocument:
+        """Lay ``text`` out; the documents live in ``home`` (by default this thread)."""
+        return cls(text, width, _pieces(render_segments(text), width, font, home))
 
-    def grown(self, text: str, font: QFont) -> StackedDocument:
+    def grown(self, text: str, font: QFont, home: QThread | None = None) -> StackedDocument:
         """The stack for ``text``, which starts with this stack's text."""
         kept = self.pieces[:-1]
         start = self.pieces[-1].segment.start
         if not splittable(text) or not splittable(text[start:]):
-            return StackedDocument.build(text, self.width, font)  # one piece, as a whole
+            return StackedDocument.build(text, self.width, font, home)  # one piece, as a whole
         code_index = sum(piece.segment.code_blocks for piece in kept)
         tail = render_segments(text[start:], code_index=code_index)
         moved = [
             Segment(s.start + start, s.end + start, s.html, s.code_blocks) for s in tail
         ]
-        return StackedDocument(
-            text, self.width, [*kept, *(_piece(s, self.width, font) for s in moved)]
-        )
+        return StackedDocument(text, self.width, [*kept, *_pieces(moved, self.width, font, home)])
 
     def draw(self, painter: QPainter, context: QAbstractTextDocumentLayout.PaintContext,
              visible: QRectF) -> None:
@@ -93,25 +97,63 @@ def build_for_thread(
 
     ``QTextDocument`` is reentrant: one thread may build and lay out a document that no
     other thread touches meanwhile (``grown`` only reads the kept pieces' segments).
-    The new documents are then handed to ``home`` (the GUI thread, which paints them),
-    so that their timers and their deletion happen there.
+    The new documents are handed to ``home`` (the GUI thread, which paints them) once
+    built, so that their timers and their deletion happen there.
     """
-    stack = base.grown(text, font)
-    kept = {id(piece.document) for piece in base.pieces}
-    for piece in stack.pieces:
-        if id(piece.document) not in kept:
-            piece.document.moveToThread(home)
-    return stack
+    return base.grown(text, font, home)
 
 
-def _piece(segment: Segment, width: int, font: QFont) -> Piece:
+def _pieces(
+    segments: Sequence[Segment], width: int, font: QFont, home: QThread | None
+) -> list[Piece]:
+    """The pieces for ``segments``, built on two threads when there are several.
+
+    Filling a document and laying it out mostly run without the GIL
+    (:mod:`layout_without_gil`), so a helper thread building every other piece makes a
+    burst's layout nearly twice as fast on two cores. A document built on the helper,
+    or on this thread when ``home`` is another, is handed to ``home`` by the thread
+    that built it (only an object's own thread may move it).
+    """
+    target = home if home is not None else QThread.currentThread()
+    if len(segments) < 2:
+        return [_piece(segment, width, font, target) for segment in segments]
+    built: list[Piece | None] = [None] * len(segments)
+    queue = iter(range(len(segments)))
+    lock = threading.Lock()
+
+    def work(font: QFont) -> None:
+        while True:
+            with lock:
+                index = next(queue, None)
+            if index is None:
+                return
+            built[index] = _piece(segments[index], width, font, target)
+
+    helping = _helper().submit(work, QFont(font))
+    work(font)
+    if not helping.cancel():  # (cancelled if the helper had not started: nothing to wait for)
+        helping.result()
+    return [piece for piece in built if piece is not None]
+
+
+@lru_cache(maxsize=1)
+def _helper() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="layout-helper")
+
+
+def _piece(segment: Segment, width: int, font: QFont, home: QThread) -> Piece:
     document = QTextDocument()  # no parent: dropped from every cache, it is freed
     configure_document(document, font)
-    document.setHtml(segment.html)
+    set_html(document, segment.html)  # (these two without the GIL: the other threads
     document.setTextWidth(width)
-    lay_out(document)  # (without the GIL: the other threads run meanwhile)
-    height = document.size().height()
-    return Piece(segment, document, height, document.lastBlock().blockFormat().bottomMargin())
+    lay_out(document)  # run meanwhile)
+    piece = Piece(
+        segment, document, document.size().height(),
+        document.lastBlock().blockFormat().bottomMargin(),
+    )
+    if home is not QThread.currentThread():
+        document.moveToThread(home)
+    return piece
 
 
 def caret_origin(document: QTextDocument) -> QPointF | None:

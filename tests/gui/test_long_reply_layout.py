@@ -38,9 +38,11 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
     grown_on: dict[int, str] = {}  # text length -> the thread that laid it out
     grow = StackedDocument.grown
 
-    def spy(self: StackedDocument, text: str, font: object) -> StackedDocument:
+    def spy(
+        self: StackedDocument, text: str, font: object, home: object = None
+    ) -> StackedDocument:
         grown_on[len(text)] = threading.current_thread().name
-        return grow(self, text, font)  # type: ignore[arg-type]
+        return grow(self, text, font, home)  # type: ignore[arg-type]
 
     monkeypatch.setattr(StackedDocument, "grown", spy)
     model = view.conversation_model()
