@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from mixtral_desktop.core.chunked_body import MalformedChunk, open_chunked
 from mixtral_desktop.core.conversation import Usage
 from mixtral_desktop.core.errors import (
     AuthError,
@@ -390,7 +391,9 @@ class SegmindClient:
                 f"Could not connect to Segmind within {self._config.connect_timeout:.0f} s: "
                 "check your network connection, then retry."
             )
-        if isinstance(exc, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError):
+        if isinstance(
+            exc, requests.exceptions.Timeout | urllib3.exceptions.TimeoutError | TimeoutError
+        ):  # (the last: a body read straight from its socket, core.chunked_body)
             return Timeout(
                 f"Segmind sent nothing for {self._config.read_timeout:.0f} s: retry, or raise "
                 "the read timeout."
@@ -403,7 +406,9 @@ class SegmindClient:
             error.transient = False  # a certificate does not fix itself in a second
             return error
         if isinstance(
-            exc, requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError
+            exc,
+            requests.exceptions.ContentDecodingError | urllib3.exceptions.DecodeError
+            | MalformedChunk,
         ):
             return BadResponse()
         if isinstance(
@@ -529,6 +534,7 @@ class _Body:
 
     def __init__(self, response: requests.Response, token: CancelToken) -> None:
         self._raw = response.raw
+        self._chunked = open_chunked(response.raw, response.headers)  # None: urllib3 reads
         self._token = token
         self.head = b""
 
@@ -536,7 +542,10 @@ class _Body:
         """The next bytes available (b"" at end of body); raises Cancelled when cancelled."""
         if self._token.cancelled:
             raise Cancelled()
-        data: bytes | None = self._raw.read1(_READ_SIZE, decode_content=True)
+        data: bytes | None = (
+            self._chunked.read(_READ_SIZE) if self._chunked is not None
+            else self._raw.read1(_READ_SIZE, decode_content=True)
+        )
         if self._token.cancelled:
             raise Cancelled()
         return data or b""

@@ -637,8 +637,8 @@ class _Handler(BaseHTTPRequestHandler):
             if settings.include_usage:
                 completion["usage"] = usage
             self._json(200, completion, cut=cut_after is not None)
-        if cut_after is None:
-            self.fake._charge()
+            if cut_after is None:
+                self.fake._charge()
 
     def _malformed(self, kind: str, text: str) -> None:
         def completion(message: Any) -> dict[str, Any]:
@@ -724,6 +724,8 @@ class _Handler(BaseHTTPRequestHandler):
             event(json.dumps(value, ensure_ascii=False, indent=indent), last_text=last_text)
 
         if malformed == "sse_no_events":
+            if cut_after is None:
+                self.fake._charge()
             self._send_sse(settings, f": nothing to say{eol}{eol}".encode())
         else:
             if settings.role_event:
@@ -741,6 +743,8 @@ class _Handler(BaseHTTPRequestHandler):
                     elif malformed == "sse_error_event":
                         event('{"message": "secret-server-text"}', name="error")
             final_extra = {"usage": usage} if settings.include_usage else {}
+            if cut_after is None:
+                self.fake._charge()  # (before the reply ends: the next request sees it)
             chunk({}, settings.finish_reason, **final_extra)
             if settings.send_done:
                 event("[DONE]")

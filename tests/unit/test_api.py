@@ -258,10 +258,21 @@ def test_sse_reply(fake_segmind: FakeSegmind, client: SegmindClient) -> None:
     expected = default_reply(USER)
     assert reply.streamed is True
     assert reply.text == expected == "".join(deltas)
-    assert len(deltas) == -(-len(expected) // 5)
+    assert all(deltas)
     assert reply.usage == Usage(**fake_usage(USER, expected))
     assert reply.finish_reason == "stop"
     assert reply.remaining_credits == 100.0
+
+
+def test_what_arrives_apart_is_handed_over_apart(fake_segmind: FakeSegmind) -> None:
+    """Each read hands over every piece it completed (a burst in one go); pieces sent
+    apart in time reach ``on_delta`` apart, as they arrive."""
+    fake_segmind.configure(mode="sse", chunks=4, chunk_delay=0.1, role_event=False)
+    deltas: list[str] = []
+    with client_for(fake_segmind) as client:
+        reply = client.chat(USER, on_delta=deltas.append)
+    assert "".join(deltas) == reply.text == default_reply(USER)
+    assert len(deltas) >= 3  # (two of four may meet in one read on a very busy machine)
 
 
 def test_auto_mode_streams_because_the_client_asks(
