@@ -6,11 +6,13 @@ import itertools
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from bench.data import markdown_reply
-from mixtral_desktop.ui import message_document
+from mixtral_desktop.ui import markdown_render, message_document
 from mixtral_desktop.ui.markdown_render import (
     SEGMENT_CHARS,
     code_blocks,
@@ -106,3 +108,66 @@ def test_pieces_built_on_two_threads_are_the_one_thread_stack(
     assert all(p.document.thread() == gui_thread for p in stack.pieces)
     assert [p.segment for p in stack.pieces] == render_segments(LONG)
     assert stack.height == int(one_document(LONG, 640).size().height())
+
+
+# Random Markdown: wherever the line scan allows a cut, the pieces render as the whole.
+
+_WORDS = st.sampled_from(["alpha", "Beta", "gamma", "42 apples", "déjà vu", "x", "**bold**",
+                          "`code`", "*em*", "a | b", "- not", "1. one", "# no"])
+_LINE = st.lists(_WORDS, min_size=1, max_size=4).map(" ".join)
+_CODE_LINES = st.lists(st.one_of(_LINE, st.just(""), st.just("```"), st.just("~~~")),
+                       max_size=4)
+
+
+@st.composite
+def _block(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from([
+        "paragraph", "paragraph", "setext", "heading", "bullets", "ordered", "fence",
+        "indented_fence", "quote", "table", "indented_code", "rule",
+    ]))
+    line = draw(_LINE)
+    if kind == "paragraph":
+        return "\n".join(draw(st.lists(_LINE, min_size=1, max_size=3)))
+    if kind == "setext":
+        return f"{line}\n{draw(st.sampled_from(['===', '---', '  --']))}"
+    if kind == "heading":
+        return f"## {line}"
+    if kind in ("bullets", "ordered"):
+        marker, pad = draw(st.sampled_from(
+            [("- ", "  "), ("-\t", "  "), ("-     ", "  "), ("  - ", "    ")]
+            if kind == "bullets" else [("1. ", "   "), ("10. ", "   "), ("1) ", "  ")]
+        ))
+        items = []
+        for _ in range(draw(st.integers(1, 3))):
+            item = marker + draw(_LINE)
+            if draw(st.booleans()):
+                body = "\n".join(pad + code if code else "" for code in draw(_CODE_LINES))
+                closing = draw(st.sampled_from([pad, "", " "]))
+                fenced = f"\n\n{pad}```\n{body}\n{closing}```"
+                item += fenced if draw(st.booleans()) else f"\n\n{pad}{line}"
+            items.append(item)
+        return draw(st.sampled_from(["\n", "\n\n"])).join(items)
+    if kind in ("fence", "indented_fence"):
+        indent = " " * (0 if kind == "fence" else draw(st.integers(1, 3)))
+        body = "\n".join(draw(_CODE_LINES))
+        closing = draw(st.sampled_from([f"{indent}```", "```", "  ```", "````", ""]))
+        return f"{indent}```{draw(st.sampled_from(['', 'python']))}\n{body}\n{closing}"
+    if kind == "quote":
+        return f"> {line}\n> {draw(_LINE)}"
+    if kind == "table":
+        return f"| a | b |\n|---|:-:|\n| {line} | x |"
+    if kind == "indented_code":
+        return f"    {line}\n\n    {draw(_LINE)}"
+    return "---"
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(_block(), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
+                min_size=1, max_size=10))
+def test_the_line_scan_cuts_only_where_the_parser_would(
+    qapp: QApplication, blocks: list[tuple[str, str]]
+) -> None:
+    text = "".join(block + gap for block, gap in blocks)
+    assert set(markdown_render._block_starts(text)) <= set(markdown_render._parsed_starts(text))
+    segments = render_segments(text, min_chars=1)
+    assert "".join(s.html for s in segments) == render_markdown(text)
