@@ -14,6 +14,7 @@ into view) is laid out on a worker thread while its row shows the start.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from bisect import bisect_right
 from collections import OrderedDict
@@ -124,6 +125,7 @@ class MessageDelegate(QStyledItemDelegate):
         # a newer text of a streaming row carries on from the one just built.
         self._partial: dict[Key, tuple[StackedDocument, QPersistentModelIndex]] = {}
         self._building: Key | None = None
+        self._rush = threading.Event()  # the worker's build may take a helper thread
         self._generation = 0  # a build started before the documents were dropped is stale
         self._unbuildable: set[Key] = set()  # a worker's build failed: laid out here
         self._heights: _Lru[tuple[str, int], int] = _Lru(self.HEIGHT_CACHE)
@@ -204,6 +206,8 @@ class MessageDelegate(QStyledItemDelegate):
             return document
         waiting = self._partial.get(key)
         if waiting is not None:
+            if index is not None and not _streams(index):
+                self._rush.set()  # the stream is over: the build in flight takes the helper
             return waiting[0]
         if progressive and index is not None and key not in self._unbuildable:
             base = self._growing_base(text, width)
@@ -578,20 +582,30 @@ class MessageDelegate(QStyledItemDelegate):
             base = StackedDocument.build(key[0][: self.START_CHARS], key[1], self._fonts.text)
             self.documents_built += 1
         self._partial[key] = (base, QPersistentModelIndex(index))
+        streaming = _streams(index)
         if self._building is None:
-            self._build_elsewhere(key, base)
+            self._build_elsewhere(key, base, rush=not streaming)
+        elif not streaming:
+            self._rush.set()  # the stream is over: the build in flight takes the helper
         return base
 
-    def _build_elsewhere(self, key: Key, base: StackedDocument) -> None:
+    def _build_elsewhere(self, key: Key, base: StackedDocument, rush: bool) -> None:
+        """Lay ``key``'s text out on the worker thread. A second thread helps with the
+        pieces once ``rush`` is set: at once for a finished text, when its stream ends
+        for a streaming one (until then the window and the reader need the CPU more)."""
         self._building = key
         text = key[0]
         generation = self._generation
         font = QFont(self._fonts.text)
         home = self.thread()
+        self._rush = threading.Event()
+        if rush:
+            self._rush.set()
+        helper_wanted = self._rush
         prepare_for_threads()
 
         def build() -> StackedDocument:
-            return build_for_thread(text, base, font, home)
+            return build_for_thread(text, base, font, home, helper_wanted)
 
         def built(document: StackedDocument) -> None:
             if isValid(self):
@@ -720,6 +734,11 @@ def _message(index: AnyIndex) -> Message | None:
         return model.message(index.row())  # no trip through QVariant
     value = index.data(MessageRole)
     return value if isinstance(value, Message) else None
+
+
+def _streams(index: AnyIndex) -> bool:
+    message = _message(index)
+    return message is not None and message.state is MessageState.STREAMING
 
 
 def _view_width(option: QStyleOptionViewItem) -> int:

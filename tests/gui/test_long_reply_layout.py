@@ -38,11 +38,9 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
     grown_on: dict[int, str] = {}  # text length -> the thread that laid it out
     grow = StackedDocument.grown
 
-    def spy(
-        self: StackedDocument, text: str, font: object, home: object = None
-    ) -> StackedDocument:
+    def spy(self: StackedDocument, text: str, *args: object) -> StackedDocument:
         grown_on[len(text)] = threading.current_thread().name
-        return grow(self, text, font, home)  # type: ignore[arg-type]
+        return grow(self, text, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(StackedDocument, "grown", spy)
     model = view.conversation_model()
@@ -121,6 +119,37 @@ def test_quitting_joins_the_layout_worker(
     threading.Timer(0.2, release.set).start()
     assert message_delegate.wait_for_layouts(5000)
     assert finished.is_set()
+
+
+@pytest.mark.parametrize("more_at_the_end", [True, False])
+def test_the_layout_helper_waits_for_the_stream_to_end(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch,
+    more_at_the_end: bool,
+) -> None:
+    """While a reply streams its layout runs on one thread (the window and the reader
+    need the CPU); once it has ended, the build under way takes the helper thread."""
+    wanted: list[threading.Event] = []
+    release = threading.Event()
+    build = message_document.build_for_thread
+
+    def held(*args: object) -> StackedDocument:
+        wanted.append(args[4])  # type: ignore[arg-type]
+        release.wait(10)
+        return build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    model = view.conversation_model()
+    row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
+    text = "Sure. " + markdown_reply(40_000)
+    model.replace(row, model.message(row).with_content(text))  # a burst
+    qtbot.waitUntil(lambda: bool(wanted))
+    assert not wanted[0].is_set()
+    final = text + ("\n\nThe end." if more_at_the_end else "")
+    model.replace(row, Message(Role.ASSISTANT, final, state=MessageState.DONE))
+    qtbot.waitUntil(wanted[0].is_set)  # the build in flight gets the helper
+    release.set()
+    qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
+    assert all(event.is_set() for event in wanted[1:])  # and every build after it
 
 
 OCAML = "```ocaml\nlet square x = x * x\n```\n"

@@ -171,3 +171,33 @@ def test_the_line_scan_cuts_only_where_the_parser_would(
     assert set(markdown_render._block_starts(text)) <= set(markdown_render._parsed_starts(text))
     segments = render_segments(text, min_chars=1)
     assert "".join(s.html for s in segments) == render_markdown(text)
+
+
+def test_the_helper_joins_only_once_it_is_wanted(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a reply streams its pieces are built on one thread (the window and the
+    reader need the rest); when the stream ends the helper joins the build under way."""
+    built_on: list[str] = []
+    wanted = threading.Event()
+    helped = threading.Event()
+    piece = message_document._piece
+
+    def noting(*args: object) -> object:
+        built_on.append(threading.current_thread().name)
+        if threading.current_thread() is threading.main_thread():
+            if len(built_on) == 3:
+                wanted.set()  # the stream ends while the third piece is built
+            elif wanted.is_set():  # (the helper, asked for before this piece, may take a
+                helped.wait(5)  # moment to start)
+        else:
+            helped.set()
+        return piece(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_document, "_piece", noting)
+    stack = StackedDocument.build(LONG, 640, QFont(), helper_wanted=wanted)
+    main = threading.main_thread().name
+    assert built_on[:3] == [main] * 3
+    assert set(built_on[3:]) == {main, *(n for n in built_on if n != main)}
+    assert len(set(built_on)) == 2
+    assert [p.segment for p in stack.pieces] == render_segments(LONG)
