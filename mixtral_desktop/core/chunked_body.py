@@ -72,7 +72,7 @@ class ChunkedDecoder:
                 size = int(size_text, 16)
             except ValueError:
                 raise MalformedChunk("a chunk size is not a hexadecimal number") from None
-            if size < 0 or size_text.startswith((b"-", b"+", b"0x", b"0X")):
+            if size_text.startswith((b"-", b"+", b"0x", b"0X")):  # int() takes these
                 raise MalformedChunk("a chunk size is not a hexadecimal number")
             self._left = size
             self._state = "data" if size else "trailer"

@@ -368,7 +368,7 @@ def _block_starts(text: str) -> list[int]:
     Mostly a line scan in Python, not a parse: the parser holds the GIL for its whole
     call (~5 ms for 100 KB, a stall for the GUI thread while a worker lays a burst
     out) where Python code lets the other threads in every 0.2 ms (A/B: burst p99 gap
-    19 -> 16 ms). The scan is cautious, as a cut it wrongly allows would change the
+    18.0 -> 15.2 ms). The scan is cautious, as a cut it wrongly allows would change the
     rendering, and one it misses only makes a piece longer: a line is a cut when it
     follows a blank line outside any code fence, starts at the margin with a letter or
     a digit (no list item, heading, quote, table or fence starts so), and its paragraph
