@@ -231,10 +231,14 @@ def _code_box(code: str, language: str, index: int, copy_links: bool) -> str:
     )
 
 
+# Single 1 px rules between cells: each cell draws its own border and a spacing of -1
+# lays neighbours' borders over each other. Qt's "border-collapse: collapse" draws the
+# same rules, but its layout weighs every cell's edges against its neighbours': a
+# third of the layout time of a reply with tables (100 KB of the benchmark's reply:
+# 32.6 -> 24.5 ms).
 _TABLE_TAG = (
-    f'<table border="1" cellspacing="0" cellpadding="6" style="border-collapse: collapse;'
-    f" border-color: {CODE_BORDER}; border-style: solid;"
-    ' margin-top: 4px; margin-bottom: 8px;">\n'
+    f'<table border="1" cellspacing="-1" cellpadding="6" style="border-color: {CODE_BORDER};'
+    ' border-style: solid; margin-top: 4px; margin-bottom: 8px;">\n'
 )
 
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 import time
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QGuiApplication, QTextCursor, QTextDocument, QTextTable
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QPainter,
+    QTextCursor,
+    QTextDocument,
+    QTextTable,
+)
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +29,12 @@ from mixtral_desktop.ui import lexer_loader, message_browser
 from mixtral_desktop.ui.conversation_model import ConversationModel, MessageRole
 from mixtral_desktop.ui.conversation_view import ConversationView, plain_text
 from mixtral_desktop.ui.lexer_loader import lexers
-from mixtral_desktop.ui.markdown_render import code_blocks, colours_ready, render_markdown
+from mixtral_desktop.ui.markdown_render import (
+    CODE_BORDER,
+    code_blocks,
+    colours_ready,
+    render_markdown,
+)
 from mixtral_desktop.ui.message_browser import MessageBrowser
 from mixtral_desktop.ui.message_delegate import MessageDelegate
 from mixtral_desktop.ui.message_style import NOTE_COLOURS, body_width, bubble_style
@@ -191,6 +206,35 @@ def test_markdown_qt_sees_the_table_and_the_link(qapp: QApplication) -> None:
     tables = [f for f in document.rootFrame().childFrames() if isinstance(f, QTextTable)]
     assert len(tables) == 2, document.rootFrame().childFrames()  # code box + Markdown table
     assert "Approach" in document.toPlainText()
+
+
+def test_a_table_is_ruled_with_single_one_pixel_lines(qapp: QApplication) -> None:
+    """Cells drawn as a grid of single rules, not each cell boxed on its own (2 px seams)."""
+    document = QTextDocument()
+    message_browser.configure_document(document, QFont("DejaVu Sans", 10))
+    document.setHtml(render_markdown("| a | b | c |\n|---|---|---|\n| one | two | three |\n"))
+    document.setTextWidth(400)
+    image = QImage(420, int(document.size().height()) + 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.translate(10, 10)
+    document.drawContents(painter)
+    painter.end()
+    border = QColor(CODE_BORDER).rgb()
+
+    def runs(pixels: list[bool]) -> list[int]:
+        lengths: list[int] = []
+        for inside, group in itertools.groupby(pixels):
+            if inside:
+                lengths.append(len(list(group)))
+        return lengths
+
+    middle = image.height() // 2  # through the body row
+    across = runs([image.pixel(x, middle) == border for x in range(image.width())])
+    assert across == [1, 1, 1, 1], across  # left edge, two seams, right edge
+    first_column = next(x for x in range(image.width()) if image.pixel(x, middle) == border) + 3
+    down = runs([image.pixel(first_column, y) == border for y in range(image.height())])
+    assert down == [1, 1, 1], down  # top, under the header row, bottom
 
 
 def test_raw_html_shows_as_text(qapp: QApplication) -> None:
