@@ -582,6 +582,13 @@ class MessageDelegate(QStyledItemDelegate):
             base = StackedDocument.build(key[0][: self.START_CHARS], key[1], self._fonts.text)
             self.documents_built += 1
         self._partial[key] = (base, QPersistentModelIndex(index))
+        message = _message(index)
+        if message is not None:
+            # A size remembered from an estimate no longer holds: the row shows the start
+            # now. Kept, it made each layout give the row the estimate and each paint
+            # find it outgrown: a relayout on every pass until the text was laid out,
+            # ~35 in a burst's last 50 ms, on the CPU the layout threads needed.
+            self._sizes.pop(id(message), None)
         streaming = _streams(index)
         if self._building is None:
             self._build_elsewhere(key, base, rush=not streaming)

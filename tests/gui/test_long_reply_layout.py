@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -150,6 +151,60 @@ def test_the_layout_helper_waits_for_the_stream_to_end(
     release.set()
     qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
     assert all(event.is_set() for event in wanted[1:])  # and every build after it
+
+
+def test_a_row_waiting_for_its_layout_is_laid_out_once_not_on_every_pass(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply that ends while the layout of its start is still under way: the row
+    shows the start until the whole is laid out. Its size was first estimated; the
+    view must not lay itself out again on every event-loop pass meanwhile (each pass
+    found the row "outgrown", and the window spent a core on it while the layout
+    threads needed that core)."""
+    release = threading.Event()
+    build = message_document.build_for_thread
+
+    def held(*args: object) -> StackedDocument:
+        release.wait(10)
+        return build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    model = view.conversation_model()
+    delegate = view.message_delegate()
+    row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
+    text = "Sure. " + markdown_reply(40_000)
+    model.replace(row, model.message(row).with_content(text))  # a burst
+    qtbot.waitUntil(delegate.building)
+    model.replace(row, Message(Role.ASSISTANT, text + "\n\nThe end.", state=MessageState.DONE))
+    view.doItemsLayout()  # (as a window does for many reasons: here, before the row paints)
+    layouts: list[int] = []
+    begin = delegate.begin_layout
+    monkeypatch.setattr(
+        delegate, "begin_layout", lambda *args: (layouts.append(1), begin(*args))[1]
+    )
+    passes = _event_loop_passes(qtbot, 50)
+    assert delegate.building()  # (still waiting for the held build)
+    assert len(layouts) <= 3, f"{len(layouts)} layouts in {passes} event-loop passes"
+    assert view.visualRect(model.index(row, 0)).height() < 1000  # the start shows
+    release.set()
+    qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
+    width = body_width(view.viewport().width(), Role.ASSISTANT)
+    whole = delegate.document_for(model.message(row).content, width)
+    assert view.visualRect(model.index(row, 0)).height() > whole.height  # laid out, whole
+
+
+def _event_loop_passes(qtbot: QtBot, count: int) -> int:
+    """Let the event loop run ``count`` passes (a chain of 0 ms timers), painting too."""
+    done: list[int] = []
+
+    def step() -> None:
+        done.append(1)
+        if len(done) < count:
+            QTimer.singleShot(0, step)
+
+    QTimer.singleShot(0, step)
+    qtbot.waitUntil(lambda: len(done) >= count, timeout=10_000)
+    return len(done)
 
 
 OCAML = "```ocaml\nlet square x = x * x\n```\n"
