@@ -160,3 +160,25 @@ def test_any_chunking_gives_the_events_that_were_written(
 @given(data=st.binary(max_size=300), positions=st.lists(st.integers(min_value=0), max_size=30))
 def test_random_bytes_decode_the_same_in_any_chunking(data: bytes, positions: list[int]) -> None:
     assert decode(*cut(data, positions)) == decode(data)
+
+
+field_line = st.one_of(
+    data_text.map(lambda text: "data: " + text.replace("\n", " ")),
+    data_text.map(lambda text: "data:" + text.replace("\n", " ")),
+    st.sampled_from(["data", "data:", "data:  two spaces", "event: update", "id: 7", ": note",
+                     "retry: 10", "unknown: x", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(field_line, max_size=20),
+    positions=st.lists(st.integers(min_value=0), max_size=30),
+)
+def test_lines_ending_in_lf_alone_decode_as_with_crlf(
+    lines: list[str], positions: list[int]
+) -> None:
+    """Text without a carriage return takes a faster path; it must agree with the other."""
+    lf = ("\n".join(lines) + "\n\n").encode()
+    crlf = ("\r\n".join(lines) + "\r\n\r\n").encode()
+    assert decode(*cut(lf, positions)) == decode(crlf)
