@@ -116,9 +116,12 @@ def test_streaming_reply_is_saved_as_it_grows_marked_incomplete(
     assert partial is not None and partial.state is MessageState.INCOMPLETE
     assert tab.is_busy()  # saved while the reply was still streaming
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=WAIT_MS)
+    qtbot.waitUntil(  # within the save interval
+        lambda: (r := saved_reply()) is not None and r.state is MessageState.DONE,
+        timeout=WAIT_MS,
+    )
     final = saved_reply()
-    assert final is not None and final.state is MessageState.DONE
-    assert final.content == "growing " * 80
+    assert final is not None and final.content == "growing " * 80
     reader.close()
     quit_app(window)
 
@@ -168,8 +171,11 @@ def test_incomplete_reply_after_a_crash_offers_retry(
     assert tab.model.messages()[-1].state is MessageState.DONE
     assert fake_segmind.chat_requests[-1].messages == [{"role": "user", "content": "tell me more"}]
     reader = on_disk()
-    saved = reader.messages(conversation)
-    assert [m.state for m in saved] == [MessageState.DONE, MessageState.DONE]
+    qtbot.waitUntil(  # within the save interval
+        lambda: [m.state for m in reader.messages(conversation)]
+        == [MessageState.DONE, MessageState.DONE],
+        timeout=WAIT_MS,
+    )
     reader.close()
     quit_app(window)
 
@@ -279,6 +285,6 @@ def test_streaming_save_is_throttled(
     window.store.update_message = counting  # type: ignore[method-assign]
     send(qtbot, tab, "many chunks")
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(writes) and writes[-1] == 2000, timeout=WAIT_MS)
     assert 1 <= len(writes) < 20  # 500 chunks in about 2 s
-    assert writes[-1] == 2000
     quit_app(window)
