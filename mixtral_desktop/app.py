@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LISTEN_LATEST_MS = 500
+"""The single-instance socket listens when the loop first rests after the window's first
+frame, or this long after it at the latest."""
+LISTEN_FALLBACK_MS = 3000  # or this long after start-up, painted or not
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the app; returns the process exit code."""
@@ -46,6 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.core.secrets import KeyStore
     from mixtral_desktop.core.store import open_or_recover
     from mixtral_desktop.ui import crash_handling, single_instance
+    from mixtral_desktop.ui.idle import WhenIdle
     from mixtral_desktop.ui.main_window import MainWindow
     from mixtral_desktop.ui.single_instance import InstanceServer
 
@@ -78,8 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = settings_store.load()
     clients = ClientProvider(keys, config, requests_per_minute=settings.requests_per_minute)
     window = MainWindow(clients, store, settings=settings)
-    instance_server = InstanceServer(single_instance.server_name(paths.data_dir()), window)
-    instance_server.activate_requested.connect(window.bring_to_front)
+    servers: list[InstanceServer] = []
+
+    def listen() -> None:  # for a second launch, once the window has painted
+        if servers:
+            return
+        server = InstanceServer(single_instance.server_name(paths.data_dir()), window)
+        server.activate_requested.connect(window.bring_to_front)
+        servers.append(server)
+
+    listener = WhenIdle(listen, LISTEN_LATEST_MS, window)
+    listener.request()  # (held until the window's first frame)
+    QTimer.singleShot(LISTEN_FALLBACK_MS, listen)  # (a window that never paints)
     window.show()
     # Read the key (keyring) and ask for the credits (requests) once the window is on
     # screen: both import ~100 ms of modules the first frame does not need.
@@ -113,6 +129,10 @@ def claim_instance(lock: QLockFile) -> bool:
     name = single_instance.server_name(paths.data_dir())
     deadline = time.monotonic() + 5
     while True:
+        # The lock first: held, it is the running app's (it listens a moment after it
+        # took the lock, so a launch in between tries again until it answers).
+        if lock.tryLock(0):
+            return True
         if single_instance.activate_running(name):
             log.info("already running: focused the open window")
             return False

@@ -3,6 +3,10 @@
 The running app listens on a local socket named after the data folder (so two
 profiles, or two test runs, never meet); a second launch connects, asks it to show
 its window, and exits without opening the database a second time.
+
+QtNetwork (~8 ms to load, with the Python enums of its classes) is imported only by
+what needs it: a first launch, which takes the instance lock at once, listens once its
+window has painted, and a second launch, which finds the lock held, connects.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from mixtral_desktop import APP_ID
+
+if TYPE_CHECKING:
+    from PySide6.QtNetwork import QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,8 @@ def server_name(data_dir: Path) -> str:
 
 def activate_running(name: str) -> bool:
     """Ask a running instance to show itself; False when there is none."""
+    from PySide6.QtNetwork import QLocalSocket
+
     socket = QLocalSocket()
     socket.connectToServer(name)
     if not socket.waitForConnected(TIMEOUT_MS):
@@ -45,6 +54,8 @@ class InstanceServer(QObject):
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtNetwork import QLocalServer
+
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not self._server.listen(name):

@@ -53,6 +53,29 @@ def test_second_launch_focuses_the_first(
         first.wait(20)
 
 
+def test_two_launches_at_once_open_one_window(
+    app_env: dict[str, str], fake_segmind: FakeSegmind, tmp_path: Path
+) -> None:
+    """Launched together, before either listens for a second launch: whichever takes
+    the instance lock opens the window; the other waits for it to listen, hands over
+    and leaves."""
+    apps = [launch(app_env), launch(app_env)]
+    try:
+        left = wait_for(lambda: [a for a in apps if a.poll() is not None], 60,
+                        "one of the two to hand over and leave")
+        assert [a.returncode for a in left] == [0]
+        log = log_path(tmp_path)
+        wait_for(lambda: "a second launch asked for this window" in log.read_text(), 30,
+                 "the window to be asked to come forward")
+        assert "already running: focused the open window" in log.read_text()
+        wait_for(lambda: credits_requests(fake_segmind) >= 1, 60, "the window to start")
+        assert credits_requests(fake_segmind) == 1  # one window only
+    finally:
+        for app in apps:
+            app.terminate()
+            app.wait(20)
+
+
 def test_unreadable_database_is_moved_aside_and_a_fresh_one_used(
     app_env: dict[str, str], fake_segmind: FakeSegmind, tmp_path: Path
 ) -> None:
