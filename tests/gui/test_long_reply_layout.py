@@ -103,10 +103,11 @@ def test_a_layout_started_before_a_font_change_is_not_used(
 def test_quitting_joins_the_layout_worker(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release, finished = threading.Event(), threading.Event()
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
     build = message_document.build_for_thread
 
     def held(*args: object) -> StackedDocument:
+        started.set()
         release.wait(10)
         document = build(*args)  # type: ignore[arg-type]
         finished.set()
@@ -116,7 +117,7 @@ def test_quitting_joins_the_layout_worker(
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
     model.replace(row, model.message(row).with_content(markdown_reply(20_000)))
-    qtbot.waitUntil(view.message_delegate().building)
+    qtbot.waitUntil(started.is_set)  # (a streaming text: once the stream outran its layout)
     threading.Timer(0.2, release.set).start()
     assert message_delegate.wait_for_layouts(5000)
     assert finished.is_set()
@@ -151,6 +152,34 @@ def test_the_layout_helper_waits_for_the_stream_to_end(
     release.set()
     qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
     assert all(event.is_set() for event in wanted[1:])  # and every build after it
+
+
+def test_a_burst_over_within_the_delay_is_laid_out_once_whole_on_two_threads(
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A burst (100 KB in ~30 ms) is not laid out in part while it arrives, when the
+    reader and the window need the CPU: it is laid out once it has ended, with the
+    layout helper from the start."""
+    builds: list[tuple[int, bool]] = []  # (text length, helper wanted at the start)
+    build = message_document.build_for_thread
+
+    def spy(*args: object) -> StackedDocument:
+        builds.append((len(args[0]), args[4].is_set()))  # type: ignore[arg-type, attr-defined]
+        return build(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(message_delegate, "build_for_thread", spy)
+    model = view.conversation_model()
+    delegate = view.message_delegate()
+    row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
+    text = "Sure. " + markdown_reply(40_000)
+    model.replace(row, model.message(row).with_content(text[:20_000]))
+    view.scroll_to_end()
+    view.viewport().repaint()  # the burst's first part is painted: its start shows
+    assert delegate.building() and builds == []
+    model.replace(row, Message(Role.ASSISTANT, text, state=MessageState.DONE))
+    qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
+    # (the scroll bar that appears meanwhile narrows the view: laid out again at that width)
+    assert builds and all(build == (len(text), True) for build in builds), builds
 
 
 def test_a_row_waiting_for_its_layout_is_laid_out_once_not_on_every_pass(
