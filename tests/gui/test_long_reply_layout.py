@@ -39,9 +39,9 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
     grown_on: dict[int, str] = {}  # text length -> the thread that laid it out
     grow = StackedDocument.grown
 
-    def spy(self: StackedDocument, text: str, *args: object) -> StackedDocument:
+    def spy(self: StackedDocument, text: str, *args: object, **kwargs: int) -> StackedDocument:
         grown_on[len(text)] = threading.current_thread().name
-        return grow(self, text, *args)  # type: ignore[arg-type]
+        return grow(self, text, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(StackedDocument, "grown", spy)
     model = view.conversation_model()
@@ -62,6 +62,11 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
     whole = delegate.document_for(text, width)
     assert whole.text == text
     assert whole.height == StackedDocument.build(text, width, view.font()).height
+    assert len(whole.pieces) > 2  # in longer pieces than the GUI thread grows a stream by
+    assert all(
+        p.segment.end - p.segment.start >= message_document.WORKER_PIECE_CHARS
+        for p in whole.pieces[:-1]
+    )
     assert grown_on[len(text)] != threading.main_thread().name
     gui_thread = QApplication.instance().thread()  # type: ignore[union-attr]
     assert all(piece.document.thread() == gui_thread for piece in whole.pieces)
