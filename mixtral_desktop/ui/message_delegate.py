@@ -109,7 +109,7 @@ class MessageDelegate(QStyledItemDelegate):
     # A streaming row's text is first laid out on the worker this long after it outran
     # its layout: a burst (100 KB in ~30 ms) is over by then and laid out once, whole,
     # on two threads. Laying out its start meanwhile took the CPU the reader and the
-    # window needed (A/B: last byte to painted 50 -> 46 ms, p99 gap 11.8 -> 10.7 ms).
+    # window needed (A/B: last byte to painted 55 -> 47 ms, p99 gap 13.0 -> 10.7 ms).
     STREAM_BUILD_DELAY_MS = 60
     SCROLL_PAINT_BUDGET_S = 0.004  # while scrolling, new rows laid out per pass, at most
 

@@ -116,7 +116,7 @@ def build_for_thread(
     built, so that their timers and their deletion happen there. Its pieces are twice
     as long as those the GUI thread grows a streamed text by: half as many documents
     made, filled and laid out, each call letting go of the GIL and taking it back (A/B:
-    a burst's last byte to painted 50 -> 45 ms).
+    a burst's last byte to painted 50 -> 46 ms).
     """
     return base.grown(text, font, home, helper_wanted, piece_chars=WORKER_PIECE_CHARS)
 
