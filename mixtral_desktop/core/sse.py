@@ -88,11 +88,7 @@ class SSEDecoder:
                 if not line:
                     self._dispatch(events)
                 elif line.startswith("data: "):
-                    self._data.append(line[6:])
-                    self._has_data = True
-                    self._data_chars += len(line) - 5
-                    if self._data_chars > self._max:
-                        raise EventTooLarge(f"an event exceeds {self._max} characters")
+                    self._add_data(line[6:])
                 else:
                     self._process_line(line, events)
         else:
@@ -118,16 +114,19 @@ class SSEDecoder:
         if colon and value.startswith(" "):
             value = value[1:]
         if field == "data":
-            self._data.append(value)
-            self._has_data = True
-            self._data_chars += len(value) + 1
-            if self._data_chars > self._max:
-                raise EventTooLarge(f"an event exceeds {self._max} characters")
+            self._add_data(value)
         elif field == "event":
             self._event_type = value
         elif field == "id" and "\0" not in value:
             self._last_id = value
         # "retry" and unknown fields are ignored, as the standard says.
+
+    def _add_data(self, value: str) -> None:
+        self._data.append(value)
+        self._has_data = True
+        self._data_chars += len(value) + 1
+        if self._data_chars > self._max:
+            raise EventTooLarge(f"an event exceeds {self._max} characters")
 
     def _dispatch(self, events: list[Event]) -> None:
         if self._has_data:

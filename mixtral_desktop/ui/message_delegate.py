@@ -621,10 +621,7 @@ class MessageDelegate(QStyledItemDelegate):
         if self._building is not None or not self._partial:
             return  # (the stream ended meanwhile: its text is being built)
         self._stream_delay_over_for = max(self._partial, key=lambda k: len(k[0]))[0]
-        waiting, self._partial = self._partial, {}
-        for _, index in waiting.values():
-            if index.isValid():
-                self._request_relayout(index)
+        self._ask_again()
 
     def _build_elsewhere(self, key: Key, base: StackedDocument, rush: bool) -> None:
         """Lay ``key``'s text out on the worker thread. A second thread helps with the
@@ -666,6 +663,11 @@ class MessageDelegate(QStyledItemDelegate):
             self._documents.put(key, document)
             self._heights.put(key, document.height)
             self._remember_growing(document, base)
+        self._ask_again()
+
+    def _ask_again(self) -> None:
+        """The rows waiting for a text to be laid out elsewhere are laid out again (and
+        ask for their text again)."""
         waiting, self._partial = self._partial, {}
         for _, index in waiting.values():
             if index.isValid():
