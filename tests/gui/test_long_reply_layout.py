@@ -33,6 +33,26 @@ def laid_out_whole(view: ConversationView, message: Message) -> bool:
     return not delegate.building() and delegate.is_measured(message, view.viewport().width())
 
 
+class HeldBuilds:
+    """Layouts on the worker thread, held until ``release`` is set."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.started, self.release, self.finished = (
+            threading.Event(), threading.Event(), threading.Event()
+        )
+        self.helper_wanted: list[threading.Event] = []  # each build's
+        self._build = message_document.build_for_thread
+        monkeypatch.setattr(message_delegate, "build_for_thread", self._held)
+
+    def _held(self, *args: object) -> StackedDocument:
+        self.helper_wanted.append(args[4])  # type: ignore[arg-type]
+        self.started.set()
+        self.release.wait(10)
+        document = self._build(*args)  # type: ignore[arg-type]
+        self.finished.set()
+        return document
+
+
 def test_a_burst_shows_the_start_at_once_then_all_of_it(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,14 +98,7 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
 def test_a_layout_started_before_a_font_change_is_not_used(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    release = threading.Event()
-    build = message_document.build_for_thread
-
-    def held(*args: object) -> StackedDocument:
-        release.wait(10)
-        return build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    held = HeldBuilds(monkeypatch)
     model = view.conversation_model()
     text = markdown_reply(20_000)
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
@@ -95,7 +108,7 @@ def test_a_layout_started_before_a_font_change_is_not_used(
     font = QFont(view.font())
     font.setPointSize(font.pointSize() + 4)
     view.setFont(font)  # while the old font's layout is under way
-    release.set()
+    held.release.set()
     message = model.message(row)
     qtbot.waitUntil(lambda: laid_out_whole(view, message), timeout=10_000)
 
@@ -108,24 +121,14 @@ def test_a_layout_started_before_a_font_change_is_not_used(
 def test_quitting_joins_the_layout_worker(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    started, release, finished = threading.Event(), threading.Event(), threading.Event()
-    build = message_document.build_for_thread
-
-    def held(*args: object) -> StackedDocument:
-        started.set()
-        release.wait(10)
-        document = build(*args)  # type: ignore[arg-type]
-        finished.set()
-        return document
-
-    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    held = HeldBuilds(monkeypatch)
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
     model.replace(row, model.message(row).with_content(markdown_reply(20_000)))
-    qtbot.waitUntil(started.is_set)  # (a streaming text: once the stream outran its layout)
-    threading.Timer(0.2, release.set).start()
+    qtbot.waitUntil(held.started.is_set)  # (streaming: once the stream outran its layout)
+    threading.Timer(0.2, held.release.set).start()
     assert message_delegate.wait_for_layouts(5000)
-    assert finished.is_set()
+    assert held.finished.is_set()
 
 
 @pytest.mark.parametrize("more_at_the_end", [True, False])
@@ -135,16 +138,8 @@ def test_the_layout_helper_waits_for_the_stream_to_end(
 ) -> None:
     """While a reply streams its layout runs on one thread (the window and the reader
     need the CPU); once it has ended, the build under way takes the helper thread."""
-    wanted: list[threading.Event] = []
-    release = threading.Event()
-    build = message_document.build_for_thread
-
-    def held(*args: object) -> StackedDocument:
-        wanted.append(args[4])  # type: ignore[arg-type]
-        release.wait(10)
-        return build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    held = HeldBuilds(monkeypatch)
+    wanted = held.helper_wanted
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
     text = "Sure. " + markdown_reply(40_000)
@@ -154,7 +149,7 @@ def test_the_layout_helper_waits_for_the_stream_to_end(
     final = text + ("\n\nThe end." if more_at_the_end else "")
     model.replace(row, Message(Role.ASSISTANT, final, state=MessageState.DONE))
     qtbot.waitUntil(wanted[0].is_set)  # the build in flight gets the helper
-    release.set()
+    held.release.set()
     qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
     assert all(event.is_set() for event in wanted[1:])  # and every build after it
 
@@ -195,14 +190,7 @@ def test_a_row_waiting_for_its_layout_is_laid_out_once_not_on_every_pass(
     view must not lay itself out again on every event-loop pass meanwhile (each pass
     found the row "outgrown", and the window spent a core on it while the layout
     threads needed that core)."""
-    release = threading.Event()
-    build = message_document.build_for_thread
-
-    def held(*args: object) -> StackedDocument:
-        release.wait(10)
-        return build(*args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(message_delegate, "build_for_thread", held)
+    held = HeldBuilds(monkeypatch)
     model = view.conversation_model()
     delegate = view.message_delegate()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
@@ -220,7 +208,7 @@ def test_a_row_waiting_for_its_layout_is_laid_out_once_not_on_every_pass(
     assert delegate.building()  # (still waiting for the held build)
     assert len(layouts) <= 3, f"{len(layouts)} layouts in {passes} event-loop passes"
     assert view.visualRect(model.index(row, 0)).height() < 1000  # the start shows
-    release.set()
+    held.release.set()
     qtbot.waitUntil(lambda: laid_out_whole(view, model.message(row)), timeout=10_000)
     width = body_width(view.viewport().width(), Role.ASSISTANT)
     whole = delegate.document_for(model.message(row).content, width)
