@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from mixtral_desktop.core.conversation import Message, MessageState, Role
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from tests.fakes import history_data
 
 _TEXT = (

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from bench import data
 from mixtral_desktop import APP_ID
-from mixtral_desktop.core.store import Store
+from mixtral_desktop.core.storage.store import Store
 from tests.fakes import history_data
 
 HISTORY_FILE = "history.sqlite3"
-# The keys under which the window saves its open tabs (mixtral_desktop.ui.session).
+# The keys under which the window saves its open tabs (mixtral_desktop.ui.shell.session).
 OPEN_TABS = "open_tabs"
 ACTIVE_TAB = "active_tab"
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from mixtral_desktop.app import main
+from mixtral_desktop.app.main import main
 
 sys.exit(main())

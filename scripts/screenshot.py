@@ -20,12 +20,12 @@ for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOM
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from mixtral_desktop.core.api import ClientConfig  # noqa: E402
-from mixtral_desktop.core.clients import ClientProvider  # noqa: E402
-from mixtral_desktop.core.conversation import Role  # noqa: E402
-from mixtral_desktop.core.secrets import KeyStore  # noqa: E402
-from mixtral_desktop.ui.lexer_loader import lexers  # noqa: E402
-from mixtral_desktop.ui.main_window import MainWindow  # noqa: E402
+from mixtral_desktop.core.segmind.client import ClientConfig  # noqa: E402
+from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
+from mixtral_desktop.core.domain.conversation import Role  # noqa: E402
+from mixtral_desktop.core.config.secrets import KeyStore  # noqa: E402
+from mixtral_desktop.ui.messages.lexers import lexers  # noqa: E402
+from mixtral_desktop.ui.shell.main_window import MainWindow  # noqa: E402
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind  # noqa: E402
 
 REPLY = """### Counting lines

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop.core.retry import RetryPolicy
-from mixtral_desktop.core.secrets import SERVICE, USERNAME
+from mixtral_desktop.core.config.secrets import SERVICE, USERNAME
+from mixtral_desktop.core.services.retry import RetryPolicy
 from tests.fakes.segmind_server import FakeSegmind
 from tests.secret_service import PrivateSecretService
 

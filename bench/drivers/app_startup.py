@@ -18,8 +18,8 @@ from bench.drivers.idle_probe import IdleAfterPaint, report_and_quit
 
 
 def main(argv: list[str]) -> int:
-    from mixtral_desktop import app
-    from mixtral_desktop.ui.main_window import MainWindow
+    from mixtral_desktop.app import main as app
+    from mixtral_desktop.ui.shell.main_window import MainWindow
 
     report = Path(argv[1])
     visit = len(argv) > 2 and argv[2] == "visit"
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> int:
 
 
 def _visit_tabs(window: QMainWindow, report: Path, ready: float, keep: list[object]) -> None:
-    from mixtral_desktop.ui.main_window import MainWindow
+    from mixtral_desktop.ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
     pending = list(range(window.tabs.count()))

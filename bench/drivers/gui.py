@@ -24,12 +24,12 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bench.stats import percentile
-from mixtral_desktop.core.api import ClientConfig
-from mixtral_desktop.core.clients import ClientProvider
-from mixtral_desktop.core.secrets import KeyStore
-from mixtral_desktop.core.store import Store
-from mixtral_desktop.interpreter import settle_for_gui
-from mixtral_desktop.ui.main_window import MainWindow
+from mixtral_desktop.app.interpreter import settle_for_gui
+from mixtral_desktop.core.config.secrets import KeyStore
+from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.services.clients import ClientProvider
+from mixtral_desktop.core.storage.store import Store
+from mixtral_desktop.ui.shell.main_window import MainWindow
 from tests.fakes.segmind_server import FAKE_KEY
 
 

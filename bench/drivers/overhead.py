@@ -21,10 +21,10 @@ from PySide6.QtCore import QEventLoop
 
 from bench.drivers import gui
 from bench.stats import median
-from mixtral_desktop.core.api import ClientConfig
-from mixtral_desktop.core.clients import ClientProvider
-from mixtral_desktop.core.secrets import KeyStore
-from mixtral_desktop.ui.reply_worker import ReplyRunner
+from mixtral_desktop.core.config.secrets import KeyStore
+from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.services.clients import ClientProvider
+from mixtral_desktop.ui.conversation.reply_worker import ReplyRunner
 from tests.fakes.segmind_server import FAKE_KEY, MODEL_SLUG
 
 REPLY = "Hello! Here is a short answer with **bold** text and a `code` span, as usual.\n"

@@ -14,8 +14,8 @@ from functools import partial
 
 from bench import data
 from bench.drivers import gui
-from mixtral_desktop.core.conversation import Role
-from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.core.domain.conversation import Role
+from mixtral_desktop.ui.shell.chat_tab import ChatTab
 
 
 def _shows(tab: ChatTab, reply: str) -> bool:

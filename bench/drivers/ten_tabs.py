@@ -12,8 +12,8 @@ from functools import partial
 
 from bench import data
 from bench.drivers import gui
-from mixtral_desktop.core.conversation import MessageState, Role
-from mixtral_desktop.ui.chat_tab import ChatTab
+from mixtral_desktop.core.domain.conversation import MessageState, Role
+from mixtral_desktop.ui.shell.chat_tab import ChatTab
 
 
 def _reply_shown(tab: ChatTab, expected: str) -> bool:

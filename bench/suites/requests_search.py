@@ -12,7 +12,7 @@ from bench.context import Context
 from bench.procs import run_driver, user_dirs
 from bench.results import Figure, Goal, figure
 from bench.stats import percentile
-from mixtral_desktop.core.store import Store, fts_query
+from mixtral_desktop.core.storage.store import Store, fts_query
 
 # What people type in the search box: common and rare words, French, prefixes,
 # several words, code, nothing found.

@@ -1,10 +1,10 @@
 """Qt widgets, models and dialogs.
 
 Importing any of them first takes PySide6's ``__feature__`` import hook out (see
-:mod:`mixtral_desktop.qt_import_hook`), so the app, the tests and the benchmarks all run
+:mod:`mixtral_desktop.ui.qt_import_hook`), so the app, the tests and the benchmarks all run
 the UI with the same, thread-safe import.
 """
 
-from mixtral_desktop.qt_import_hook import remove_feature_import_hook
+from mixtral_desktop.ui.qt_import_hook import remove_feature_import_hook
 
 remove_feature_import_hook()

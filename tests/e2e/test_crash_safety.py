@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop.core.conversation import MessageState, Role
-from mixtral_desktop.core.store import Store
+from mixtral_desktop.core.domain.conversation import MessageState, Role
+from mixtral_desktop.core.storage.store import Store
 from tests.e2e.test_real_app import display, user_dirs, wait_for, xdotool  # noqa: F401
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FakeSegmind

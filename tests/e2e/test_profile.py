@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop.core.store import Store
+from mixtral_desktop.core.storage.store import Store
 from tests.e2e.test_real_app import log_path, user_dirs, wait_for
 from tests.fakes.segmind_server import FakeSegmind
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
-from mixtral_desktop.core.secrets import KeyStore
+from mixtral_desktop.core.config.secrets import KeyStore
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 from tests.secret_service import PrivateSecretService

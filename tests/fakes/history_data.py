@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from mixtral_desktop.core.conversation import Message, MessageState, Role, Usage
-from mixtral_desktop.core.store import Store
-from mixtral_desktop.core.titles import title_from_message
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+from mixtral_desktop.core.domain.titles import title_from_message
+from mixtral_desktop.core.storage.store import Store
 
 START = 1_704_067_200.0  # 2024-01-01 00:00 UTC
 SPAN = 700 * 86_400.0

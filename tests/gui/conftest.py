@@ -10,7 +10,7 @@ import pytest
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
-    from mixtral_desktop.ui.conversation_view import ConversationView
+    from mixtral_desktop.ui.conversation.view import ConversationView
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 if os.path.isdir("/usr/share/fonts/truetype/dejavu"):
@@ -20,7 +20,7 @@ if os.path.isdir("/usr/share/fonts/truetype/dejavu"):
 @pytest.fixture
 def view(qtbot: QtBot) -> ConversationView:
     """A conversation pane on screen, 720 x 480, active."""
-    from mixtral_desktop.ui.conversation_view import ConversationView
+    from mixtral_desktop.ui.conversation.view import ConversationView
 
     widget = ConversationView()
     qtbot.addWidget(widget)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop import APP_NAME, __version__, resources
-from mixtral_desktop.core.secrets import KeyStore
+from mixtral_desktop import APP_NAME, __version__
+from mixtral_desktop.app import resources
+from mixtral_desktop.core.config.secrets import KeyStore
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 from tests.packaging.conftest import Bundle

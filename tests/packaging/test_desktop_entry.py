@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop import APP_NAME, __version__, desktop_entry, resources
+from mixtral_desktop import APP_NAME, __version__
+from mixtral_desktop.app import desktop_entry, resources
 from tests.packaging.support import (
     ROOT,
     desktop_entry_value,

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtWidgets import QApplication
 
-from mixtral_desktop import resources
+from mixtral_desktop.app import resources
 from tests.packaging.support import ROOT, packaging_module
 
 make_icons = packaging_module("make_icons")

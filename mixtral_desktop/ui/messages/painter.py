@@ -1,0 +1,135 @@
+"""Drawing the parts of one message card; geometry comes from message_style."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+)
+
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
+from mixtral_desktop.ui.messages.browser import TEXT_COLOUR
+from mixtral_desktop.ui.messages.document import StackedDocument, caret_origin
+from mixtral_desktop.ui.messages.style import (
+    ACCENT_WIDTH,
+    CURSOR,
+    MUTED,
+    NOTE_COLOURS,
+    RADIUS,
+    STYLES,
+    BubbleStyle,
+)
+
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Fonts:
+    text: QFont
+    label: QFont
+    note: QFont
+
+    @classmethod
+    def from_font(cls, font: QFont) -> Fonts:
+        label = QFont(font)
+        label.setBold(True)
+        note = QFont(font)
+        note.setItalic(True)
+        if font.pointSizeF() > 0:
+            note.setPointSizeF(max(font.pointSizeF() - 1, 6.0))
+        return cls(QFont(font), label, note)
+
+
+def paint_bubble(painter: QPainter, bubble: QRect, style: BubbleStyle) -> None:
+    shape = QRectF(bubble).adjusted(0.5, 0.5, -0.5, -0.5)
+    painter.setPen(QPen(QColor(style.border), 1.0))
+    painter.setBrush(QColor(style.background))
+    painter.drawRoundedRect(shape, RADIUS, RADIUS)
+    if style.accent:
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(style.accent))
+        painter.setClipRect(QRectF(shape.left(), shape.top(), ACCENT_WIDTH, shape.height()))
+        painter.drawRoundedRect(shape, RADIUS, RADIUS)
+        painter.restore()
+
+
+def paint_label(painter: QPainter, rect: QRect, message: Message, fonts: Fonts, aside: str) -> None:
+    """Who spoke on the left; ``aside`` (the time, or "streaming…") on the right."""
+    style = STYLES[message.role]
+    font = QFont(fonts.label)
+    font.setItalic(style.italic_label)
+    painter.setFont(font)
+    painter.setPen(QColor(style.label_colour))
+    painter.drawText(rect, int(LEFT), style.label)
+    painter.setFont(fonts.note)
+    painter.setPen(QColor(MUTED))
+    painter.drawText(rect, int(RIGHT), aside)
+
+
+def clock_time(message: Message) -> str:
+    return time.strftime("%H:%M", time.localtime(message.created))
+
+
+def paint_document(
+    painter: QPainter,
+    rect: QRect,
+    document: StackedDocument,
+    fonts: Fonts,
+    cursor: bool,
+    visible: QRect | None = None,
+) -> None:
+    """Draw the laid-out Markdown; ``cursor`` adds a caret after its last word.
+
+    Only what lies in ``visible`` (view coordinates; default all of ``rect``) is drawn:
+    a reply taller than the screen costs what is on screen.
+    """
+    shown = QRect(rect) if visible is None else rect.intersected(visible)
+    if shown.isEmpty():
+        return
+    painter.save()
+    painter.translate(rect.topLeft())
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = QPalette(context.palette)  # the attribute may be a copy: assign it back
+    palette.setColor(QPalette.ColorRole.Text, QColor(TEXT_COLOUR))
+    context.palette = palette
+    document.draw(painter, context, QRectF(shown.translated(-rect.topLeft())))
+    if cursor:
+        last, top = document.last_document()
+        origin = caret_origin(last)
+        if origin is not None:
+            painter.setFont(fonts.text)
+            painter.setPen(QColor(STYLES[Role.ASSISTANT].label_colour))
+            painter.drawText(origin + QPointF(0, top), CURSOR)
+    painter.restore()
+
+
+def paint_placeholder(
+    painter: QPainter, rect: QRect, state: MessageState, text: str, fonts: Fonts
+) -> None:
+    """A message without text yet: its state in italics where the text will be."""
+    font = QFont(fonts.text)
+    font.setItalic(True)
+    painter.setFont(font)
+    painter.setPen(QColor(NOTE_COLOURS.get(state, MUTED)))
+    painter.drawText(rect, int(LEFT), text)
+
+
+def paint_note(
+    painter: QPainter, rect: QRect, state: MessageState, text: str, fonts: Fonts
+) -> None:
+    """The state note under the text, elided to one line."""
+    painter.setFont(fonts.note)
+    painter.setPen(QColor(NOTE_COLOURS.get(state, TEXT_COLOUR)))
+    elided = QFontMetrics(fonts.note).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, int(LEFT), elided)

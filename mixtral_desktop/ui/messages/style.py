@@ -1,0 +1,136 @@
+"""How messages look: colours per role and state, spacing, and the state notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRect
+
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
+
+MARGIN_X = 12  # between the view's edge and a bubble
+MARGIN_Y = 5  # above and below a bubble
+PAD_X = 14  # inside a bubble
+PAD_Y = 10
+ACCENT_WIDTH = 4
+GAP = 6  # between label, body and note
+RADIUS = 8.0
+CURSOR = "▍"
+MUTED = "#6e7781"
+
+
+@dataclass(frozen=True)
+class BubbleStyle:
+    """How one role looks."""
+
+    label: str
+    background: str
+    border: str
+    label_colour: str
+    accent: str | None = None  # a bar down the left edge
+    italic_label: bool = False
+    indent_left: int = 0  # extra room on the left (user turns sit to the right)
+    indent_right: int = 0
+
+
+STYLES: dict[Role, BubbleStyle] = {
+    Role.USER: BubbleStyle(
+        label="You",
+        background="#e8f1ff",
+        border="#b9d3f7",
+        label_colour="#1d4ed8",
+        accent="#3b82f6",
+        indent_left=64,
+    ),
+    Role.ASSISTANT: BubbleStyle(
+        label="Mixtral",
+        background="#ffffff",
+        border="#d8dee4",
+        label_colour="#6d28d9",
+        indent_right=24,
+    ),
+    Role.SYSTEM: BubbleStyle(
+        label="System",
+        background="#fff8e5",
+        border="#ecd28b",
+        label_colour="#8a5a00",
+        accent="#e0a526",
+        italic_label=True,
+        indent_left=24,
+        indent_right=24,
+    ),
+}
+
+NOTE_COLOURS: dict[MessageState, str] = {
+    MessageState.WAITING: MUTED,
+    MessageState.STREAMING: MUTED,
+    MessageState.INCOMPLETE: "#9a6700",
+    MessageState.FAILED: "#cf222e",
+}
+
+# States whose note gets a line of its own under the text (when there is text).
+NOTE_LINE_STATES = frozenset({MessageState.WAITING, MessageState.INCOMPLETE, MessageState.FAILED})
+
+
+def bubble_style(role: Role) -> BubbleStyle:
+    return STYLES[role]
+
+
+def status_text(message: Message, now: float) -> str | None:
+    """The note shown for ``message``'s state at time ``now``; ``None`` when done."""
+    state = message.state
+    if state is MessageState.WAITING:
+        return f"Waiting for Mixtral… {max(0, int(now - message.created))} s"
+    if state is MessageState.STREAMING:
+        return "streaming…"
+    if state is MessageState.INCOMPLETE:
+        return "Reply incomplete" + (f": {message.error}" if message.error else "")
+    if state is MessageState.FAILED:
+        return "Reply failed" + (f": {message.error}" if message.error else "")
+    return None
+
+
+def body_width(view_width: int, role: Role) -> int:
+    """How wide the Markdown of a ``role`` message is in a view ``view_width`` wide."""
+    style = STYLES[role]
+    accent = ACCENT_WIDTH if style.accent else 0
+    used = 2 * MARGIN_X + style.indent_left + style.indent_right + 2 * PAD_X + accent
+    return max(view_width - used, 80)
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """Where the parts of one row go, in view coordinates."""
+
+    bubble: QRect
+    label: QRect
+    body: QRect
+    note: QRect | None
+
+    @property
+    def height(self) -> int:
+        """The row's full height, margins included."""
+        return self.bubble.height() + 2 * MARGIN_Y
+
+
+def row_height(body: int, label: int, note: int | None) -> int:
+    """A row's height from its parts' heights (``note`` None: no note line)."""
+    height = 2 * MARGIN_Y + 2 * PAD_Y + label + GAP + body
+    return height + GAP + note if note is not None else height
+
+
+def row_layout(rect: QRect, role: Role, body: int, label: int, note: int | None) -> RowLayout:
+    """Place a row's parts in ``rect`` (only its top, left and width count)."""
+    style = STYLES[role]
+    left = rect.left() + MARGIN_X + style.indent_left
+    right = rect.left() + rect.width() - MARGIN_X - style.indent_right
+    bubble_height = row_height(body, label, note) - 2 * MARGIN_Y
+    bubble = QRect(left, rect.top() + MARGIN_Y, right - left, bubble_height)
+    text_left = left + PAD_X + (ACCENT_WIDTH if style.accent else 0)
+    width = body_width(rect.width(), role)
+    top = bubble.top() + PAD_Y
+    label_rect = QRect(text_left, top, width, label)
+    top += label + GAP
+    body_rect = QRect(text_left, top, width, body)
+    note_rect = QRect(text_left, top + body + GAP, width, note) if note is not None else None
+    return RowLayout(bubble, label_rect, body_rect, note_rect)

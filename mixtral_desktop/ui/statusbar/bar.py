@@ -1,0 +1,104 @@
+"""The status bar: one small widget per segment (credits, tab state, token usage)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
+
+from mixtral_desktop.core.domain.conversation import Usage
+
+
+def format_credits(value: float) -> str:
+    """Credits are small decimals (0.0184921035): keep four significant decimals."""
+    if abs(value) >= 100:
+        return f"{value:,.2f}"
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+
+
+class _Segment(QLabel):
+    def __init__(self, name: str, accessible: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(accessible)
+        self.setContentsMargins(6, 0, 6, 0)
+
+
+class CreditsSegment(_Segment):
+    """Remaining credits and when they were last updated."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("credits_segment", "Remaining credits", parent)
+        self.value: float | None = None
+        self.updated_at: float | None = None
+        self.setText("Credits: –")
+        self.setToolTip("Remaining Segmind credits, from the last reply or the credits API")
+
+    def show_credits(
+        self, total: float, *, paid: float | None = None, free: float | None = None,
+        at: float | None = None,
+    ) -> None:
+        self.value = total
+        self.updated_at = at if at is not None else time.time()
+        stamp = time.strftime("%H:%M", time.localtime(self.updated_at))
+        self.setText(f"Credits: {format_credits(total)} · updated {stamp}")
+        detail = ""
+        if paid is not None and free is not None:
+            detail = f"\n{format_credits(paid)} paid + {format_credits(free)} free"
+        self.setToolTip(
+            "Remaining Segmind credits, last updated "
+            + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.updated_at))
+            + detail
+        )
+
+    def set_low(self, low: bool) -> None:
+        """Amber while the balance is below the user's warning threshold."""
+        self.setProperty("low", low)
+        self.setStyleSheet("color: #9a5b00; font-weight: bold;" if low else "")
+
+    def show_unknown(self, reason: str) -> None:
+        suffix = "" if self.value is None else f" (last: {format_credits(self.value)})"
+        self.setText(f"Credits: {reason}{suffix}")
+
+
+class TabStateSegment(_Segment):
+    """The current tab's state: idle, waiting N s, streaming, error."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("state_segment", "Chat state", parent)
+        self.setText("Idle")
+
+
+class UsageSegment(_Segment):
+    """Token usage of the last reply."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("usage_segment", "Token usage of the last reply", parent)
+        self.setText("")
+
+    def show_usage(self, usage: Usage | None) -> None:
+        if usage is None:
+            self.setText("Tokens: not reported")
+            return
+        self.setText(
+            f"Tokens: {usage.prompt_tokens} in · {usage.completion_tokens} out · "
+            f"{usage.total_tokens} total"
+        )
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("status_bar")
+        self.state = TabStateSegment(self)
+        self.usage = UsageSegment(self)
+        self.credits = CreditsSegment(self)
+        self.set_key_button = QPushButton("Set API key…", self)
+        self.set_key_button.setObjectName("set_key_button")
+        self.set_key_button.setAccessibleName("Set your Segmind API key")
+        self.set_key_button.setFlat(True)
+        self.set_key_button.hide()
+        self.addWidget(self.state)
+        self.addWidget(self.usage)
+        self.addPermanentWidget(self.set_key_button)
+        self.addPermanentWidget(self.credits)

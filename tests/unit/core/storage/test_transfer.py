@@ -1,0 +1,362 @@
+"""Markdown and JSON export; JSON import with strict validation; exact round trips."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+from mixtral_desktop.core.storage import transfer as export
+from mixtral_desktop.core.storage.store import ConversationInfo, Store
+
+CREATED = 1_764_090_900.123456  # 2025-11-25 17:15:00.123456 UTC
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "history.sqlite3") as opened:
+        yield opened
+
+
+def info(title: str = "Crème brûlée 🍮", count: int = 0) -> ConversationInfo:
+    return ConversationInfo(1, title, CREATED, CREATED + 90.5, count, True)
+
+
+SAMPLE = [
+    Message(Role.SYSTEM, "You are terse.", created=CREATED),
+    Message(Role.USER, "Une recette ?\n\n```python\nprint('ok')\n```", created=CREATED + 1.25),
+    Message(
+        Role.ASSISTANT, "**Voici** 🍮", created=CREATED + 3.5, usage=Usage(12, 30, 42),
+        remaining_credits=7.123456789,
+    ),
+    Message(Role.USER, "Et le caramel ?", created=CREATED + 60),
+    Message(Role.ASSISTANT, "Il faut chauff", state=MessageState.INCOMPLETE, created=CREATED + 61),
+    Message(
+        Role.ASSISTANT, "", state=MessageState.FAILED, created=CREATED + 90.5,
+        error="Read timeout\nafter 120 s",
+    ),
+]
+
+
+def exported(store: Store, conversation_id: int) -> dict[str, Any]:
+    conversation = store.conversation(conversation_id)
+    assert conversation is not None
+    return export.to_json(conversation, store.messages(conversation_id))
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+
+def test_json_format() -> None:
+    data = export.to_json(info(), SAMPLE)
+    assert data["format"] == "mixtral-desktop-conversation"
+    assert data["version"] == 1
+    assert (data["title"], data["created"], data["updated"]) == (
+        "Crème brûlée 🍮", CREATED, CREATED + 90.5,
+    )
+    assert data["messages"][2] == {
+        "role": "assistant",
+        "content": "**Voici** 🍮",
+        "state": "done",
+        "created": CREATED + 3.5,
+        "usage": {"prompt_tokens": 12, "completion_tokens": 30, "total_tokens": 42},
+        "error": None,
+        "remaining_credits": 7.123456789,
+    }
+    assert data["messages"][0]["usage"] is None
+    assert data["messages"][5]["error"] == "Read timeout\nafter 120 s"
+    assert "id" not in json.dumps(data["messages"][0])  # row ids stay in the database
+
+
+def test_dumps_is_readable_utf8_and_parses_back() -> None:
+    text = export.dumps(export.to_json(info(), SAMPLE))
+    assert "Crème brûlée 🍮" in text  # not \\u-escaped
+    assert text.endswith("\n")
+    assert json.loads(text) == export.to_json(info(), SAMPLE)
+
+
+def test_dumps_refuses_nan() -> None:
+    data = export.to_json(info(), [Message(Role.USER, "x", remaining_credits=float("nan"))])
+    with pytest.raises(ValueError):
+        export.dumps(data)
+
+
+def test_from_json_returns_title_and_messages_without_ids() -> None:
+    saved = [Message(m.role, m.content, m.state, m.created, m.usage, m.error,
+                     m.remaining_credits, id=i) for i, m in enumerate(SAMPLE, 1)]
+    title, messages = export.from_json(export.to_json(info(), saved))
+    assert title == "Crème brûlée 🍮"
+    assert messages == SAMPLE
+
+
+def test_from_json_accepts_text() -> None:
+    text = export.dumps(export.to_json(info(), SAMPLE))
+    assert export.from_json(text) == ("Crème brûlée 🍮", SAMPLE)
+    assert export.from_json(text.encode()) == ("Crème brûlée 🍮", SAMPLE)
+
+
+def test_round_trip_through_the_store_is_exact(store: Store) -> None:
+    first = export.to_json(info(), SAMPLE)
+    conversation_id = export.import_conversation(store, first)
+    second = exported(store, conversation_id)
+    assert second == first
+    assert export.dumps(second) == export.dumps(first)
+    imported = store.conversation(conversation_id)
+    assert imported is not None
+    assert (imported.created, imported.updated) == (CREATED, CREATED + 90.5)
+    assert imported.custom_title and imported.message_count == len(SAMPLE)
+    assert [h.message_id for h in store.search("caramel")]  # imported text is searchable
+
+
+def test_import_makes_a_new_conversation_each_time(store: Store) -> None:
+    data = export.to_json(info(), SAMPLE)
+    first = export.import_conversation(store, data)
+    second = export.import_conversation(store, json.loads(export.dumps(data)))
+    assert first != second
+    assert exported(store, first) == exported(store, second)
+    assert store.count_conversations() == 2
+
+
+def test_empty_conversation_round_trips(store: Store) -> None:
+    data = export.to_json(info(title=""), [])
+    conversation_id = export.import_conversation(store, data)
+    assert exported(store, conversation_id) == data
+    imported = store.conversation(conversation_id)
+    assert imported is not None and not imported.custom_title  # may still get an auto title
+
+
+def test_integer_timestamps_are_accepted_as_floats(store: Store) -> None:
+    data = export.to_json(info(), SAMPLE[:1])
+    data["created"] = 1_700_000_000
+    data["messages"][0]["created"] = 1_700_000_001
+    conversation_id = export.import_conversation(store, data)
+    again = exported(store, conversation_id)
+    assert again["created"] == 1_700_000_000.0 and isinstance(again["created"], float)
+    assert again["messages"][0]["created"] == 1_700_000_001.0
+
+
+finite = st.floats(min_value=0.0, max_value=1e12, allow_nan=False, allow_infinity=False)
+counts = st.integers(min_value=0, max_value=2**40)
+text = st.text(alphabet=st.characters(exclude_categories=["Cs"]))
+messages_strategy = st.lists(
+    st.builds(
+        Message,
+        role=st.sampled_from(Role),
+        content=text,
+        state=st.sampled_from(MessageState),
+        created=finite,
+        usage=st.none() | st.builds(Usage, counts, counts, counts),
+        error=st.none() | text,
+        remaining_credits=st.none() | finite,
+    ),
+    max_size=6,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(title=text, created=finite, messages=messages_strategy)
+def test_any_conversation_round_trips_exactly(
+    store: Store, title: str, created: float, messages: list[Message]
+) -> None:
+    first = export.to_json(ConversationInfo(1, title, created, created + 1, 0, False), messages)
+    text_form = export.dumps(first)
+    conversation_id = export.import_conversation(store, json.loads(text_form))
+    assert export.dumps(exported(store, conversation_id)) == text_form
+
+
+# -- validation -------------------------------------------------------------------------
+
+
+def valid() -> dict[str, Any]:
+    return copy.deepcopy(export.to_json(info(), SAMPLE))
+
+
+def broken(change: str) -> object:
+    data = valid()
+    message = data["messages"][2]
+    match change:
+        case "not an object":
+            return ["format"]
+        case "format":
+            data["format"] = "chatgpt-export"
+        case "no format":
+            del data["format"]
+        case "version 2":
+            data["version"] = 2
+        case "version text":
+            data["version"] = "1"
+        case "version bool":
+            data["version"] = True
+        case "title":
+            data["title"] = 42
+        case "no title":
+            del data["title"]
+        case "created":
+            data["created"] = "2025-11-25"
+        case "created nan":
+            data["created"] = float("nan")
+        case "created bool":
+            data["created"] = False
+        case "messages":
+            data["messages"] = {"0": message}
+        case "message":
+            data["messages"][2] = "hello"
+        case "role":
+            message["role"] = "robot"
+        case "role case":
+            message["role"] = "User"
+        case "state":
+            message["state"] = "finished"
+        case "content":
+            message["content"] = None
+        case "no content":
+            del message["content"]
+        case "message created":
+            message["created"] = None
+        case "usage":
+            message["usage"] = [1, 2, 3]
+        case "usage negative":
+            message["usage"]["prompt_tokens"] = -1
+        case "usage float":
+            message["usage"]["total_tokens"] = 4.5
+        case "usage missing":
+            del message["usage"]["completion_tokens"]
+        case "error":
+            message["error"] = ["x"]
+        case "credits":
+            message["remaining_credits"] = "7.1"
+        case "credits inf":
+            message["remaining_credits"] = float("inf")
+        case _:
+            raise AssertionError(change)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("not an object", "expected a JSON object"),
+        ("format", "not a Mixtral Desktop conversation"),
+        ("no format", "not a Mixtral Desktop conversation"),
+        ("version 2", r"unsupported version 2 \(made by a newer version"),
+        ("version text", "version must be an integer"),
+        ("version bool", "version must be an integer"),
+        ("title", "title: expected str, not int"),
+        ("no title", "title: missing"),
+        ("created", "created: expected a number, not str"),
+        ("created nan", "created: expected a finite number"),
+        ("created bool", "created: expected a number, not bool"),
+        ("messages", "messages: expected list, not dict"),
+        ("message", r"messages\[2\]: expected an object, not str"),
+        ("role", r"messages\[2\]\.role: 'robot' is not one of user, assistant, system"),
+        ("role case", r"messages\[2\]\.role: 'User'"),
+        ("state", r"messages\[2\]\.state: 'finished' is not one of done, streaming"),
+        ("content", r"messages\[2\]\.content: expected str, not NoneType"),
+        ("no content", r"messages\[2\]\.content: missing"),
+        ("message created", r"messages\[2\]\.created: expected a number"),
+        ("usage", r"messages\[2\]\.usage: expected an object or null"),
+        ("usage negative", r"messages\[2\]\.usage\.prompt_tokens: expected a whole number"),
+        ("usage float", r"messages\[2\]\.usage\.total_tokens: expected a whole number"),
+        ("usage missing", r"messages\[2\]\.usage\.completion_tokens"),
+        ("error", r"messages\[2\]\.error: expected a string or null"),
+        ("credits", r"messages\[2\]\.remaining_credits: expected a number, not str"),
+        ("credits inf", r"messages\[2\]\.remaining_credits: expected a finite number"),
+    ],
+)
+def test_invalid_documents_are_refused_clearly(change: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        export.from_json(broken(change))
+
+
+def test_invalid_json_text_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="not valid JSON"):
+        export.from_json('{"format": ')
+
+
+def test_refused_import_writes_nothing(store: Store) -> None:
+    with pytest.raises(ValueError):
+        export.import_conversation(store, broken("state"))
+    assert store.count_conversations() == 0
+
+
+def test_missing_optional_fields_default_to_null() -> None:
+    data = valid()
+    for key in ("usage", "error", "remaining_credits"):
+        del data["messages"][2][key]
+    _, messages = export.from_json(data)
+    assert (messages[2].usage, messages[2].error, messages[2].remaining_credits) == (
+        None, None, None,
+    )
+
+
+# -- Markdown ---------------------------------------------------------------------------
+
+
+def test_markdown_document() -> None:
+    text = export.to_markdown(info(), SAMPLE, tz=UTC)
+    assert text.startswith("# Crème brûlée 🍮\n\n")
+    assert "Started 2025-11-25 17:15:00 UTC, last activity 2025-11-25 17:16:30 UTC" in text
+    assert "6 messages" in text
+    assert "## System · 2025-11-25 17:15:00 UTC\n\nYou are terse.\n" in text
+    assert "## User · 2025-11-25 17:15:01 UTC\n\n" in text
+    assert "Une recette ?\n\n```python\nprint('ok')\n```\n" in text  # verbatim
+    assert "## Assistant · 2025-11-25 17:15:03 UTC\n\n**Voici** 🍮\n" in text
+    assert "*Tokens: 12 prompt + 30 reply = 42; credits left: 7.12346*" in text
+
+
+def test_markdown_marks_incomplete_and_failed_replies() -> None:
+    text = export.to_markdown(info(), SAMPLE, tz=UTC)
+    assert "## Assistant · 2025-11-25 17:16:01 UTC · incomplete\n\nIl faut chauff\n" in text
+    assert "> **Incomplete reply:**" in text
+    assert "## Assistant · 2025-11-25 17:16:30 UTC · failed\n\n*(no text)*" in text
+    assert "> **Error:** Read timeout\n> after 120 s" in text
+    assert text.count("· incomplete") == 1 and text.count("· failed") == 1
+
+
+def test_markdown_times_in_a_time_zone() -> None:
+    paris = timezone(timedelta(hours=1))
+    text = export.to_markdown(info(), SAMPLE[:1], tz=paris)
+    assert "## System · 2025-11-25 18:15:00 UTC+01:00" in text
+    assert "1 message." in text
+
+
+def test_markdown_local_time_by_default() -> None:
+    text = export.to_markdown(info(), SAMPLE[:1])
+    assert "## System · 2025-11-2" in text
+
+
+def test_markdown_without_title_or_messages() -> None:
+    text = export.to_markdown(info(title="  "), [], tz=UTC)
+    assert text.startswith("# Untitled conversation\n")
+    assert "*No messages.*" in text
+    assert "0 messages" in text
+
+
+def test_markdown_keeps_every_message_verbatim() -> None:
+    tricky = "# Not our heading\n\n---\n\n> quote\n\n```\n## code\n```"
+    text = export.to_markdown(info(), [Message(Role.USER, tricky, created=CREATED)], tz=UTC)
+    assert f"\n\n{tricky}\n" in text
+
+
+def test_markdown_closes_a_code_block_left_open_by_a_cut_reply() -> None:
+    cut = Message(
+        Role.ASSISTANT, "Here:\n\n````python\nprint(1)\n```", MessageState.INCOMPLETE,
+        created=CREATED,
+    )
+    after = Message(Role.USER, "Thanks", created=CREATED + 1)
+    text = export.to_markdown(info(), [cut, after], tz=UTC)
+    assert "print(1)\n```\n\n````\n\n> **Incomplete reply:**" in text
+    assert export.unclosed_fence("```\ncode\n```") is None
+    assert export.unclosed_fence("~~~\ncode\n```") == "~~~"
+    assert export.unclosed_fence("```py\ncode\n``` not a close") == "```"
+    assert export.unclosed_fence("no code") is None
