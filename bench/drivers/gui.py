@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from bench.stats import percentile
 from mixtral_desktop.app.interpreter import settle_for_gui
 from mixtral_desktop.core.config.secrets import KeyStore
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.shell.main_window import MainWindow

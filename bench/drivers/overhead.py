@@ -22,7 +22,7 @@ from PySide6.QtCore import QEventLoop
 from bench.drivers import gui
 from bench.stats import median
 from mixtral_desktop.core.config.secrets import KeyStore
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.conversation.reply_worker import ReplyRunner
 from tests.fakes.segmind_server import FAKE_KEY, MODEL_SLUG

@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.core.config import logs
     from mixtral_desktop.core.config import settings as settings_store
     from mixtral_desktop.core.config.secrets import KeyStore
-    from mixtral_desktop.core.segmind.client import ClientConfig
+    from mixtral_desktop.core.segmind.config import ClientConfig
     from mixtral_desktop.core.segmind.errors import SegmindError
     from mixtral_desktop.core.services.clients import ClientProvider
     from mixtral_desktop.core.storage.store import open_or_recover

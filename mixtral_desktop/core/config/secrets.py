@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # keyring costs ~40 ms and 11 MB: imported by the thread that
     from keyring.backend import KeyringBackend
 
 from mixtral_desktop.core.config import logs
-from mixtral_desktop.core.segmind.client import ENV_API_KEY
+from mixtral_desktop.core.segmind.config import ENV_API_KEY, key_from_environment
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class KeyStore:
         backend: KeyringBackend | None = None,
     ) -> None:
         self._lock = threading.RLock()
-        self._env_key = (environ.get(ENV_API_KEY) or "").strip() or None
+        self._env_key = key_from_environment(environ)
         self._backend = backend
         self._stored_key: str | None = None
         self._session_key: str | None = None

@@ -1,6 +1,7 @@
-"""The cancellable connections behind :class:`CancellableAdapter` (see :mod:`http_cancel`).
+"""The cancellable connections behind :class:`CancellableAdapter` (see :mod:`.cancel`).
 
-Kept apart so that importing :mod:`http_cancel` (tokens) does not import requests.
+Kept apart so that importing :mod:`.cancel` (tokens) does not import requests; the
+import goes one way only, from here to there.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.wait import wait_for_write
 
-from mixtral_desktop.core.net.cancel import _IN_PROGRESS, POLL_INTERVAL, CancelToken, current_token
+from mixtral_desktop.core.net.cancel import IN_PROGRESS, POLL_INTERVAL, CancelToken, current_token
 
 
 class _ConnectCancelled(OSError):
@@ -69,7 +70,7 @@ def _connect_socket(
 ) -> None:
     sock.setblocking(False)
     code = sock.connect_ex(sockaddr)
-    if code and code not in _IN_PROGRESS:
+    if code and code not in IN_PROGRESS:
         raise OSError(code, _strerror(code))
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:

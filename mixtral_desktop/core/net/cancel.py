@@ -25,14 +25,13 @@ import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from typing import Any
 
-__all__ = ["POLL_INTERVAL", "CancelToken", "active", "current_token"]
+__all__ = ["IN_PROGRESS", "POLL_INTERVAL", "CancelToken", "active", "current_token"]
 
 POLL_INTERVAL = 0.02
 """How often a connect in progress looks at its token, in seconds."""
 
-_IN_PROGRESS = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, errno.EALREADY, 10035}
+IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EAGAIN, errno.EALREADY, 10035})
 
 
 class CancelToken:
@@ -107,14 +106,3 @@ def active(token: CancelToken) -> Iterator[CancelToken]:
     finally:
         _local.token = previous
         token.release()
-
-
-
-
-def __getattr__(name: str) -> Any:
-    # The adapter needs requests and urllib3 (~50 ms, 9 MB): loaded with the first client.
-    if name == "CancellableAdapter":
-        from mixtral_desktop.core.net.adapter import CancellableAdapter
-
-        return CancellableAdapter
-    raise AttributeError(name)

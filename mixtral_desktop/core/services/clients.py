@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 
 from mixtral_desktop.core.config.secrets import KeyStore
-from mixtral_desktop.core.segmind.client import ClientConfig, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import MissingKey
 from mixtral_desktop.core.services.rate_limit import RateLimiter
 from mixtral_desktop.core.services.retry import RetryPolicy

@@ -20,7 +20,7 @@ from operator import itemgetter
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from mixtral_desktop.core.segmind.client import CancelToken
+from mixtral_desktop.core.net.cancel import CancelToken
 from mixtral_desktop.core.segmind.errors import Cancelled, SegmindError
 from mixtral_desktop.core.services.clients import ClientProvider
 

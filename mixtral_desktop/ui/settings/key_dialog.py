@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from mixtral_desktop.core.config.secrets import KeyringUnavailable, KeyStore
-from mixtral_desktop.core.segmind.client import ClientConfig, Credits, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import KEYS_URL, AuthError, CreditsExhausted, SegmindError
+from mixtral_desktop.core.segmind.protocol import Credits
 from mixtral_desktop.ui.workers.background import run_in_background
 
 log = logging.getLogger(__name__)

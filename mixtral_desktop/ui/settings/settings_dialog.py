@@ -27,7 +27,7 @@ from mixtral_desktop.core.config.secrets import (
     KeyStore,
 )
 from mixtral_desktop.core.config.settings import Settings
-from mixtral_desktop.core.segmind.client import ENV_API_KEY
+from mixtral_desktop.core.segmind.config import ENV_API_KEY
 
 
 class SettingsDialog(QDialog):

@@ -23,8 +23,8 @@ from mixtral_desktop.core.domain.conversation import (
     api_messages,
     validate_text,
 )
-from mixtral_desktop.core.segmind.client import ChatReply
 from mixtral_desktop.core.segmind.errors import Action, NetworkError, SegmindError, Timeout
+from mixtral_desktop.core.segmind.protocol import ChatReply
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.composer.composer import Composer
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner

@@ -29,8 +29,8 @@ from mixtral_desktop.core.config import settings as settings_store
 from mixtral_desktop.core.config.secrets import StoreStatus
 from mixtral_desktop.core.config.settings import Settings
 from mixtral_desktop.core.domain.conversation import Usage
-from mixtral_desktop.core.segmind.client import Credits
 from mixtral_desktop.core.segmind.errors import NetworkError
+from mixtral_desktop.core.segmind.protocol import Credits
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.history.panel import HistoryPanel

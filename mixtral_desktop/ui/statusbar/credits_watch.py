@@ -8,8 +8,9 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from mixtral_desktop.core.segmind.client import Credits, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
 from mixtral_desktop.core.segmind.errors import AuthError, NetworkError, SegmindError, Timeout
+from mixtral_desktop.core.segmind.protocol import Credits
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.statusbar.bar import StatusBar, format_credits
 from mixtral_desktop.ui.workers.background import run_in_background

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.config.secrets import SERVICE, USERNAME, KeySource, KeyStore
 from mixtral_desktop.core.domain.conversation import MessageState, Role
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import KEYS_URL
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.settings.key_dialog import KeyDialog

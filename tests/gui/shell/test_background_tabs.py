@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.config.secrets import KeyStore
 from mixtral_desktop.core.domain.conversation import Message, Role
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.conversation.view import ConversationView

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from mixtral_desktop.core.config import paths
 from mixtral_desktop.core.config.secrets import KeyStore
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage import transfer as export
 from mixtral_desktop.core.storage.store import Store

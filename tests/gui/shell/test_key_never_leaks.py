@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from mixtral_desktop.app import crash_handling
 from mixtral_desktop.core.config import logs, paths
 from mixtral_desktop.core.config.secrets import KeyStore
-from mixtral_desktop.core.segmind.client import ClientConfig
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.settings.key_dialog import KeyDialog
 from mixtral_desktop.ui.shell.chat_tab import ChatTab

@@ -18,7 +18,8 @@ from mixtral_desktop.core.net.chunked_body import (
     MalformedChunk,
     open_chunked,
 )
-from mixtral_desktop.core.segmind.client import ClientConfig, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import ClientConfig
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 PIECES = [b'data: {"a": 1}\n\n', "é😀".encode(), b"x" * 300, b"\r\n\r\n", b"0\r\n"]

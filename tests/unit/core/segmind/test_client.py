@@ -20,17 +20,12 @@ from hypothesis import strategies as st
 
 from mixtral_desktop.core.domain.conversation import Usage
 from mixtral_desktop.core.net.cancel import CancelToken
-from mixtral_desktop.core.segmind.client import (
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import (
     DEFAULT_BASE_URL,
-    ChatReply,
     ClientConfig,
-    Credits,
-    SegmindClient,
     check_base_url,
     key_from_environment,
-    parse_credits_header,
-    parse_retry_after,
-    server_detail,
 )
 from mixtral_desktop.core.segmind.errors import (
     AuthError,
@@ -48,6 +43,12 @@ from mixtral_desktop.core.segmind.errors import (
     ServerError,
     Timeout,
 )
+from mixtral_desktop.core.segmind.headers import (
+    parse_credits_header,
+    parse_retry_after,
+    server_detail,
+)
+from mixtral_desktop.core.segmind.protocol import ChatReply, Credits
 from tests.fakes.segmind_server import (
     CHAT_PATH,
     CREDITS_PATH,

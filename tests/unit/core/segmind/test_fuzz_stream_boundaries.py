@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mixtral_desktop.core.segmind.client import ClientConfig, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import ClientConfig
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 
 USER = [{"role": "user", "content": "fuzz"}]

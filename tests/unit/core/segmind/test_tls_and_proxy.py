@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mixtral_desktop.core.segmind.client import ClientConfig, SegmindClient
+from mixtral_desktop.core.segmind.client import SegmindClient
+from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import NetworkError
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
 from tests.fakes.tls_proxy import TlsProxy
