@@ -12,7 +12,8 @@ from bench.context import Context
 from bench.procs import run_driver, user_dirs
 from bench.results import Figure, Goal, figure
 from bench.stats import percentile
-from mixtral_desktop.core.storage.store import Store, fts_query
+from mixtral_desktop.core.storage.search import SearchIndex, fts_query
+from mixtral_desktop.core.storage.store import Store
 
 # What people type in the search box: common and rare words, French, prefixes,
 # several words, code, nothing found.
@@ -56,7 +57,8 @@ def search(ctx: Context) -> list[Figure]:
         shutil.copyfile(ctx.profiles.path("history"), path)
         ours: list[float] = []
         raws: list[float] = []
-        with Store.open(path) as store:
+        with Store.open(path) as store:  # open, as in the app: search reads beside it
+            index = SearchIndex(store.path)
             raw = sqlite3.connect(path)
             try:
                 count = raw.execute("SELECT count(*) FROM messages").fetchone()[0]
@@ -69,17 +71,18 @@ def search(ctx: Context) -> list[Figure]:
                     ).fetchall()
 
                 for query, match in zip(QUERIES, matches, strict=True):  # warm up
-                    store.search(query)
+                    index.search(query)
                     raw_search(match)
                 for _ in range(ctx.runs):
                     mine, base = [], []
                     for _ in range(ctx.scale.search_repeats):
                         for query, match in zip(QUERIES, matches, strict=True):
-                            mine.append(_time_ms(lambda q=query: store.search(q)))
+                            mine.append(_time_ms(lambda q=query: index.search(q)))
                             base.append(_time_ms(lambda m=match: raw_search(m)))
                     ours.append(percentile(mine, 95))
                     raws.append(percentile(base, 95))
             finally:
+                index.close()
                 raw.close()
     ctx.log("  search p95: " + ", ".join(f"{v:.1f}" for v in ours) + " ms; raw FTS: "
             + ", ".join(f"{v:.1f}" for v in raws))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 from mixtral_desktop.core.domain.titles import title_from_message
+from mixtral_desktop.core.storage.records import SearchHit
+from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
 
 START = 1_704_067_200.0  # 2024-01-01 00:00 UTC
@@ -189,3 +191,12 @@ def _reply(
         Role.ASSISTANT, content, state=state, created=when, usage=usage, error=error,
         remaining_credits=None if usage is None else round(credits, 4),
     )
+
+
+def search(store: Store, query: str, limit: int = 50) -> list[SearchHit]:
+    """Search ``store``'s file as the window does: on a read-only connection of its own."""
+    index = SearchIndex(store.path)
+    try:
+        return index.search(query, limit)
+    finally:
+        index.close()

@@ -1,68 +1,33 @@
-"""SQLite history: conversations, messages, drafts, app state, full-text search.
+"""The history: conversations, messages, drafts and app state in SQLite.
 
-This module (with :mod:`migrations`, which holds the schema) owns every SQL
-statement of the app, all parameterised. One file, WAL journal with
-``synchronous=NORMAL``: a committed write survives the process being killed.
+This package owns every SQL statement of the app, all parameterised (the schema is in
+:mod:`.migrations`, opening and recovering in :mod:`.database`, search in
+:mod:`.search`). One connection, used from the GUI thread only.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
-from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.titles import title_from_message
-from mixtral_desktop.core.storage import migrations
+from mixtral_desktop.core.storage import database
+from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
+from mixtral_desktop.core.storage.records import (
+    ConversationInfo,
+    conversation_from_row,
+    message_from_row,
+    message_values,
+)
 
 log = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 2
-
-BUSY_TIMEOUT_S = 5.0
-SNIPPET_TOKENS = 16
-MAX_QUERY_TERMS = 32
-RANKED_CANDIDATES = 2000
-
-
-class DatabaseCorrupt(Exception):
-    """The file is not a usable database of ours (corrupt, not SQLite, or from the future)."""
-
-
-class DatabaseTooNew(DatabaseCorrupt):
-    """The file was written by a newer version of the app (its schema version is unknown)."""
-
-
-@dataclass(frozen=True)
-class ConversationInfo:
-    id: int
-    title: str
-    created: float
-    updated: float  # last activity: the newest message, rename or draft does not count
-    message_count: int
-    custom_title: bool  # renamed by the user: never replaced by an automatic title
-    deleted_at: float | None = None  # set while soft-deleted (restore_conversation undoes it)
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    conversation_id: int
-    message_id: int
-    title: str
-    role: Role
-    snippet: str  # plain text with the matches between HIT_START and HIT_END
-    created: float
-
-
-HIT_START = "\x02"
-HIT_END = "\x03"
 
 # Constant query heads, shared by several methods (no values are ever pasted into SQL).
 _SELECT_CONVERSATIONS = (
@@ -98,38 +63,9 @@ class Store:
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:
-        """Open (creating or migrating) the database; raises DatabaseCorrupt.
-
-        Cheap at any size: reads the header and the schema, never scans the data.
-        Errors that do not mean "this file is damaged" (locked, disk full, no
-        permission) are raised as they are, so nobody moves a good file aside.
-        """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Look before changing anything: a file we refuse keeps its bytes and its WAL.
-        _probe(path)
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=True
-        )
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            _check_schema(conn, path)
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.warning("history database %s: journal mode is %s, not WAL", path, mode)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            applied = migrations.migrate(conn, SCHEMA_VERSION)
-            if applied:
-                log.info("history database %s migrated to version(s) %s", path, applied)
-        except sqlite3.DatabaseError as error:
-            conn.close()
-            if _is_corruption(error):
-                raise DatabaseCorrupt(f"{path} is damaged or not a database: {error}") from error
-            raise
-        except BaseException:
-            conn.close()
-            raise
-        return cls(conn, path, clock)
+        """Open (creating or migrating) the database; raises DatabaseCorrupt (see
+        :func:`~mixtral_desktop.core.storage.database.connect`)."""
+        return cls(database.connect(path), Path(path), clock)
 
     def close(self) -> None:
         """Close the connection; the last one to close checkpoints and removes the WAL.
@@ -203,7 +139,7 @@ class Store:
             self._conn.executemany(
                 _INSERT_MESSAGE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (conversation_id, position, *_message_values(message))
+                    (conversation_id, position, *message_values(message))
                     for position, message in enumerate(messages, start=1)
                 ),
             )
@@ -215,7 +151,7 @@ class Store:
             _SELECT_CONVERSATIONS + " WHERE c.id = ?",
             (conversation_id,),
         ).fetchone()
-        return None if row is None else _conversation(row)
+        return None if row is None else conversation_from_row(row)
 
     def list_conversations(self, offset: int = 0, limit: int = 200) -> list[ConversationInfo]:
         """Newest activity first; deleted ones are left out."""
@@ -224,7 +160,7 @@ class Store:
             " ORDER BY c.updated DESC, c.id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         ).fetchall()
-        return [_conversation(row) for row in rows]
+        return [conversation_from_row(row) for row in rows]
 
     def count_conversations(self) -> int:
         """How many conversations are not deleted."""
@@ -306,7 +242,7 @@ class Store:
             cursor = self._conn.execute(
                 _INSERT_MESSAGE + " VALUES (?, (SELECT coalesce(max(position), 0) + 1"
                 " FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, conversation_id, *_message_values(message)),
+                (conversation_id, conversation_id, *message_values(message)),
             )
         return replace(message, id=_rowid(cursor))
 
@@ -352,7 +288,7 @@ class Store:
             _SELECT_MESSAGES + " WHERE conversation_id = ? ORDER BY position",
             (conversation_id,),
         ).fetchall()
-        return [_message(row) for row in rows]
+        return [message_from_row(row) for row in rows]
 
     # drafts
     def save_draft(self, conversation_id: int, text: str, role: Role) -> None:
@@ -399,41 +335,6 @@ class Store:
         with self.transaction():
             self._conn.execute("DELETE FROM app_state WHERE key = ?", (key,))
 
-    # search
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Full-text (FTS5) search of every message of every non-deleted conversation.
-
-        ``query`` is what the user typed: every word must appear (accents and case
-        ignored), the last one as a prefix unless followed by a space or a single
-        character. FTS syntax has no meaning in it. Best matches (bm25) first, then
-        the newest. A word found in tens of thousands of messages is ranked among the
-        newest RANKED_CANDIDATES matches only, so every search stays a few ms.
-        """
-        match = fts_query(query)
-        if match is None or limit <= 0:
-            return []
-        # Ids grow with time: the id of the N-th newest match bounds the ranked set.
-        floor_row = self._conn.execute(
-            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?"
-            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-            (match, RANKED_CANDIDATES - 1),
-        ).fetchone()
-        floor = 0 if floor_row is None else int(floor_row[0])
-        rows = self._conn.execute(
-            "SELECT m.conversation_id, m.id, c.title, m.role,"
-            " snippet(messages_fts, 0, ?, ?, '…', ?), m.created"
-            " FROM messages_fts"
-            " JOIN messages AS m ON m.id = messages_fts.rowid"
-            " JOIN conversations AS c ON c.id = m.conversation_id"
-            " WHERE messages_fts MATCH ? AND messages_fts.rowid >= ? AND c.deleted_at IS NULL"
-            " ORDER BY messages_fts.rank, m.created DESC LIMIT ?",
-            (HIT_START, HIT_END, SNIPPET_TOKENS, match, floor, limit),
-        ).fetchall()
-        return [
-            SearchHit(int(cid), int(mid), str(title), Role(role), str(snippet), float(created))
-            for cid, mid, title, role, snippet, created in rows
-        ]
-
     def _first_user_title(self, conversation_id: int) -> str:
         row = self._conn.execute(
             "SELECT content FROM messages WHERE conversation_id = ? AND role = ?"
@@ -460,120 +361,6 @@ def open_or_recover(path: Path) -> tuple[Store, Path | None]:
     return Store.open(path), moved
 
 
-def move_aside(path: Path) -> Path:
-    """Rename ``path`` (and its -wal, -shm, -journal files) to a free ``.corrupt-<time>`` name."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.corrupt-{stamp}")
-    n = 1
-    while _any_exists(target):
-        n += 1
-        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-    # Siblings first: a stale WAL next to a fresh database would be replayed into it.
-    for suffix in ("-wal", "-shm", "-journal"):
-        sibling = path.with_name(path.name + suffix)
-        if sibling.exists():
-            os.replace(sibling, target.with_name(target.name + suffix))
-    os.replace(path, target)
-    return target
-
-
-_QUERY_TERM = re.compile(r"\S+")
-
-
-def fts_query(text: str) -> str | None:
-    """An FTS5 MATCH expression for what the user typed; None if it has nothing to find.
-
-    Each word becomes a quoted string (so ``AND``, ``NEAR``, ``*``, ``-``, ``:`` or
-    parentheses mean nothing); the last word matches as a prefix unless the text
-    ends with a space or the word is one character. Words without a letter or digit
-    are dropped.
-    """
-    text = text.encode("utf-8", "ignore").decode("utf-8").replace("\x00", " ")
-    terms = [t for t in _QUERY_TERM.findall(text) if any(ch.isalnum() for ch in t)]
-    if not terms:
-        return None
-    terms = terms[:MAX_QUERY_TERMS]
-    quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    if not text[-1:].isspace() and sum(ch.isalnum() for ch in terms[-1]) > 1:
-        quoted[-1] += "*"
-    return " ".join(quoted)
-
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-SQLITE_HEADER_SIZE = 100
-
-
-def _probe(path: Path) -> None:
-    """Check an existing file without writing to it; raises DatabaseCorrupt.
-
-    SQLite itself would, on closing, checkpoint and delete the WAL next to a file it
-    then refuses; so the header is read here, and the schema through a read-only
-    connection. Anything that is not about damage is left for the real open.
-    """
-    try:
-        with path.open("rb") as file:
-            header = file.read(SQLITE_HEADER_SIZE)
-    except FileNotFoundError:
-        return
-    if header and (len(header) < SQLITE_HEADER_SIZE or not header.startswith(SQLITE_MAGIC)):
-        raise DatabaseCorrupt(f"{path} is not an SQLite database (unknown header)")
-    try:
-        conn = sqlite3.connect(
-            path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S
-        )
-    except sqlite3.Error:
-        return
-    try:
-        _check_schema(conn, path)
-    except sqlite3.DatabaseError as error:
-        if _is_corruption(error):
-            raise DatabaseCorrupt(f"{path} is damaged or not a database: {error}") from error
-    finally:
-        conn.close()
-
-
-def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
-    """Read the header and the schema; DatabaseCorrupt if this is not (yet) our database."""
-    version = migrations.user_version(conn)
-    tables = {
-        str(name)
-        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
-    if version > SCHEMA_VERSION:
-        raise DatabaseTooNew(
-            f"{path} was written by a newer Mixtral Desktop (schema version {version};"
-            f" this version reads up to {SCHEMA_VERSION})"
-        )
-    if version < 0:
-        raise DatabaseCorrupt(f"{path} has an invalid schema version {version}")
-    ours = {t for t in tables if not t.startswith(("sqlite_", "messages_fts_"))}
-    if version == 0 and ours:
-        raise DatabaseCorrupt(
-            f"{path} is an SQLite database, but not a Mixtral Desktop history"
-            f" (tables: {', '.join(sorted(ours))})"
-        )
-    missing = migrations.TABLES[version] - tables
-    if missing:
-        raise DatabaseCorrupt(
-            f"{path} is damaged: schema version {version} but no {', '.join(sorted(missing))}"
-        )
-
-
-def _is_corruption(error: sqlite3.DatabaseError) -> bool:
-    """SQLITE_CORRUPT or SQLITE_NOTADB (any extended code), as opposed to busy, I/O..."""
-    code = getattr(error, "sqlite_errorcode", None)
-    if isinstance(code, int):
-        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-    text = str(error).lower()
-    return "not a database" in text or "malformed" in text
-
-
-def _any_exists(target: Path) -> bool:
-    return any(
-        target.with_name(target.name + suffix).exists() for suffix in ("", "-wal", "-shm")
-    )
-
-
 def _rowid(cursor: sqlite3.Cursor) -> int:
     rowid = cursor.lastrowid
     assert rowid is not None
@@ -584,56 +371,3 @@ def _expect_row(cursor: sqlite3.Cursor, key: int) -> None:
     if cursor.rowcount == 0:
         raise KeyError(key)
 
-
-def _message_values(message: Message) -> tuple[object, ...]:
-    """The columns after conversation_id and position, in insert order."""
-    usage = message.usage
-    return (
-        Role(message.role).value,
-        message.content,
-        MessageState(message.state).value,
-        message.created,
-        None if usage is None else usage.prompt_tokens,
-        None if usage is None else usage.completion_tokens,
-        None if usage is None else usage.total_tokens,
-        message.error,
-        message.remaining_credits,
-    )
-
-
-def _conversation(row: tuple[object, ...]) -> ConversationInfo:
-    cid, title, created, updated, count, custom, deleted_at = row
-    return ConversationInfo(
-        id=_int(cid),
-        title=str(title),
-        created=_float(created),
-        updated=_float(updated),
-        message_count=_int(count),
-        custom_title=bool(custom),
-        deleted_at=None if deleted_at is None else _float(deleted_at),
-    )
-
-
-def _message(row: tuple[object, ...]) -> Message:
-    mid, role, content, state, created, prompt, completion, total, error, credits = row
-    usage = None
-    if prompt is not None or completion is not None or total is not None:
-        usage = Usage(_int(prompt), _int(completion), _int(total))
-    return Message(
-        role=Role(str(role)),
-        content=str(content),
-        state=MessageState(str(state)),
-        created=_float(created),
-        usage=usage,
-        error=None if error is None else str(error),
-        remaining_credits=None if credits is None else _float(credits),
-        id=_int(mid),
-    )
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def _float(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0

@@ -19,7 +19,8 @@ from typing import Any, TypeGuard, TypeVar
 
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
-from mixtral_desktop.core.storage.store import ConversationInfo, Store
+from mixtral_desktop.core.storage.records import ConversationInfo
+from mixtral_desktop.core.storage.store import Store
 
 FORMAT = "mixtral-desktop-conversation"
 VERSION = 1

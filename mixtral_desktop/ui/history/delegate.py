@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mixtral_desktop.core.storage.store import ConversationInfo
+from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.ui.history.model import UNTITLED, ConversationRole, relative_time
 from mixtral_desktop.ui.messages.browser import TEXT_COLOUR
 from mixtral_desktop.ui.messages.style import MUTED

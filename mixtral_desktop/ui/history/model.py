@@ -22,7 +22,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from mixtral_desktop.core.storage.store import ConversationInfo, Store
+from mixtral_desktop.core.storage.records import ConversationInfo
+from mixtral_desktop.core.storage.store import Store
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 UNTITLED = "Untitled chat"

@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 )
 
 from mixtral_desktop.core.domain.conversation import Role
-from mixtral_desktop.core.storage.store import HIT_END, HIT_START, SearchHit, Store
+from mixtral_desktop.core.storage.records import HIT_END, HIT_START, SearchHit
+from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.ui.history.delegate import PAD_X, PAD_Y, paint_row_background, small_font
 from mixtral_desktop.ui.history.model import UNTITLED, full_time, relative_time
 from mixtral_desktop.ui.messages.browser import TEXT_COLOUR
@@ -220,7 +221,7 @@ class SearchDialog(QDialog):
 
     def __init__(
         self,
-        store: Store,
+        index: SearchIndex,
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.time,
@@ -230,7 +231,7 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Search all chats")
         self.setAccessibleName("Search all chats")
         self.resize(620, 460)
-        self._store = store
+        self._index = index
         self.field = QLineEdit(self)
         self.field.setObjectName("search_field")
         self.field.setAccessibleName("Search text")
@@ -285,7 +286,7 @@ class SearchDialog(QDialog):
         hits: list[SearchHit] = []
         if query:
             try:
-                hits = self._store.search(query, limit=LIMIT)
+                hits = self._index.search(query, limit=LIMIT)
             except sqlite3.Error:
                 log.exception("Search for %r failed", query)
                 self.model.set_hits([])

@@ -49,9 +49,10 @@ class HistoryActions(QObject):
     def open_search(self) -> SearchDialog:
         if self.search_dialog is None:
             # Imported on first use: the window's first frame does not need it.
+            from mixtral_desktop.core.storage.search import SearchIndex
             from mixtral_desktop.ui.history.search_dialog import SearchDialog
 
-            self.search_dialog = SearchDialog(self.window.store, self.window)
+            self.search_dialog = SearchDialog(SearchIndex(self.window.store.path), self.window)
             self.search_dialog.hit_chosen.connect(self.window.open_conversation)
         self.search_dialog.open()
         return self.search_dialog

@@ -12,7 +12,9 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView
 from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.domain.conversation import Message, Role
-from mixtral_desktop.core.storage.store import HIT_END, HIT_START, Store
+from mixtral_desktop.core.storage.records import HIT_END, HIT_START
+from mixtral_desktop.core.storage.search import SearchIndex
+from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.history.search_dialog import (
     HitRole,
     SearchDialog,
@@ -64,7 +66,7 @@ def filled(store: Store) -> dict[str, tuple[int, int]]:
 
 
 def make_dialog(qtbot: QtBot, store: Store) -> SearchDialog:
-    dialog = SearchDialog(store)
+    dialog = SearchDialog(SearchIndex(store.path))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()

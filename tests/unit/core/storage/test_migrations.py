@@ -14,17 +14,16 @@ from typing import Any
 import pytest
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+from mixtral_desktop.core.storage import database as database_module
 from mixtral_desktop.core.storage import migrations
-from mixtral_desktop.core.storage import store as store_module
-from mixtral_desktop.core.storage.store import (
+from mixtral_desktop.core.storage.database import (
     SCHEMA_VERSION,
     DatabaseCorrupt,
     DatabaseTooNew,
-    Store,
     move_aside,
-    open_or_recover,
 )
-from tests.fakes.history_data import populate
+from mixtral_desktop.core.storage.store import Store, open_or_recover
+from tests.fakes.history_data import populate, search
 
 
 @contextmanager
@@ -131,10 +130,10 @@ def test_v1_data_is_kept_and_becomes_searchable(tmp_path: Path) -> None:
             Usage(12, 30, 42), None, 7.25, id=2,
         )
         assert store.messages(2)[1].state is MessageState.INCOMPLETE
-        assert [h.message_id for h in store.search("creme brulee")] == [1]
-        assert [h.conversation_id for h in store.search("zebra")] == [2]  # 3 is deleted
+        assert [h.message_id for h in search(store, "creme brulee")] == [1]
+        assert [h.conversation_id for h in search(store, "zebra")] == [2]  # 3 is deleted
         store.restore_conversation(3)
-        assert sorted(h.conversation_id for h in store.search("zebra")) == [2, 3]
+        assert sorted(h.conversation_id for h in search(store, "zebra")) == [2, 3]
         # The new tables work on the migrated file.
         store.save_draft(1, "encore", Role.USER)
         store.set_state("k", "v")
@@ -175,7 +174,7 @@ def test_a_failing_migration_leaves_the_previous_version(
         assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 5
     monkeypatch.undo()
     with Store.open(path) as store:  # the real migration still works afterwards
-        assert store.search("zebra")
+        assert search(store, "zebra")
 
 
 def test_migration_that_forgets_its_version_is_refused(
@@ -279,7 +278,7 @@ def test_corrupt_page_is_detected_on_use_if_not_at_open(tmp_path: Path) -> None:
     with store, pytest.raises(sqlite3.DatabaseError):
         for info in store.list_conversations(0, 1000):
             store.messages(info.id)
-        store.search("the")
+        search(store, "the")
 
 
 @pytest.mark.parametrize("make", DAMAGED.values(), ids=DAMAGED.keys())
@@ -295,7 +294,7 @@ def test_open_or_recover_moves_the_file_aside(tmp_path: Path, make: object) -> N
         assert moved.read_bytes() == before
         cid = store.create_conversation()
         store.add_message(cid, Message(Role.USER, "a fresh start"))
-        assert [h.conversation_id for h in store.search("fresh")] == [cid]
+        assert [h.conversation_id for h in search(store, "fresh")] == [cid]
         assert store.count_conversations() == 1
     assert store.path == path
 
@@ -351,7 +350,7 @@ def test_refused_file_keeps_its_wal_unreplayed(tmp_path: Path) -> None:
 
 
 def test_move_aside_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module.time, "strftime", lambda fmt: "20261125-171500")
+    monkeypatch.setattr(database_module.time, "strftime", lambda fmt: "20261125-171500")
     path = tmp_path / "history.sqlite3"
     path.write_bytes(b"one")
     first = move_aside(path)
@@ -369,7 +368,7 @@ def test_a_locked_file_is_not_mistaken_for_a_corrupt_one(
     with raw(path) as holder:
         holder.execute("PRAGMA locking_mode = EXCLUSIVE")
         holder.execute("CREATE TABLE t (x)")  # now holds an exclusive lock on the file
-        monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.05)
+        monkeypatch.setattr(database_module, "BUSY_TIMEOUT_S", 0.05)
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             open_or_recover(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.sqlite3"]
@@ -387,7 +386,7 @@ def test_open_reads_the_schema_only(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         conn.set_trace_callback(statements.append)
         return conn
 
-    monkeypatch.setattr(store_module.sqlite3, "connect", tracing_connect)
+    monkeypatch.setattr(database_module.sqlite3, "connect", tracing_connect)
     Store.open(path).close()
     assert statements
     text = "\n".join(statements).lower()

@@ -19,14 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
-from mixtral_desktop.core.storage.store import (
-    HIT_END,
-    HIT_START,
-    SCHEMA_VERSION,
-    Store,
-    fts_query,
-)
-from tests.fakes.history_data import populate
+from mixtral_desktop.core.storage.database import SCHEMA_VERSION
+from mixtral_desktop.core.storage.records import HIT_END, HIT_START
+from mixtral_desktop.core.storage.search import fts_query
+from mixtral_desktop.core.storage.store import Store
+from tests.fakes.history_data import populate, search
 
 ROOT = Path(__file__).resolve().parents[4]
 # Hypothesis tests reuse one store across examples on purpose (only reads, or new rows).
@@ -101,7 +98,7 @@ def test_data_survives_reopen(db_path: Path) -> None:
         assert store.messages(cid) == [saved]
         assert store.draft(cid) == ("half a thought", Role.SYSTEM)
         assert store.state("tabs") == "[1]"
-        assert [hit.message_id for hit in store.search("persisted")] == [saved.id]
+        assert [hit.message_id for hit in search(store, "persisted")] == [saved.id]
 
 
 def test_close_twice_is_harmless(db_path: Path) -> None:
@@ -208,14 +205,14 @@ def test_soft_delete_and_restore(store: Store, clock: Clock) -> None:
     assert store.count_conversations() == 1
     info = store.conversation(gone)
     assert info is not None and info.deleted_at == clock.now
-    assert store.search("milk") == []
+    assert search(store, "milk") == []
     assert store.messages(gone) == [message]  # still there until purged
 
     store.restore_conversation(gone)
     assert [c.id for c in store.list_conversations()] == [gone, keep]
     info = store.conversation(gone)
     assert info is not None and info.deleted_at is None
-    assert [h.message_id for h in store.search("milk")] == [message.id]
+    assert [h.message_id for h in search(store, "milk")] == [message.id]
 
 
 def test_purge_deletes_for_real_with_cascade(store: Store, db_path: Path) -> None:
@@ -387,7 +384,7 @@ def corpus(store: Store) -> dict[str, int]:
 
 
 def hit_ids(store: Store, query: str) -> list[int]:
-    return [hit.message_id for hit in store.search(query)]
+    return [hit.message_id for hit in search(store, query)]
 
 
 def test_search_finds_words_in_any_conversation(store: Store, corpus: dict[str, int]) -> None:
@@ -398,7 +395,7 @@ def test_search_finds_words_in_any_conversation(store: Store, corpus: dict[str, 
 
 
 def test_search_hit_fields_and_highlight(store: Store, corpus: dict[str, int]) -> None:
-    [hit] = store.search("sourdough")
+    [hit] = search(store, "sourdough")
     assert hit.title == "Cooking"
     assert hit.role is Role.USER
     assert hit.created == 1_600_000_000.0
@@ -411,7 +408,7 @@ def test_search_hit_fields_and_highlight(store: Store, corpus: dict[str, int]) -
 def test_search_ignores_case_and_accents(store: Store, corpus: dict[str, int]) -> None:
     assert hit_ids(store, "CAFE") == [corpus["cafe"]]
     assert hit_ids(store, "crème") == [corpus["cafe"]]
-    [hit] = store.search("creme")
+    [hit] = search(store, "creme")
     assert f"{HIT_START}crème{HIT_END}" in hit.snippet
 
 
@@ -427,7 +424,7 @@ def test_search_snippet_is_cut_around_hits_in_long_text(store: Store) -> None:
     words = [f"w{i}" for i in range(300)]
     words[150] = "needle"
     store.add_message(cid, user(" ".join(words)))
-    [hit] = store.search("needle")
+    [hit] = search(store, "needle")
     visible = hit.snippet.replace(HIT_START, "").replace(HIT_END, "")
     assert f"{HIT_START}needle{HIT_END}" in hit.snippet
     assert 10 <= len(visible.split()) <= 20
@@ -457,8 +454,8 @@ def test_search_ranks_best_match_then_newest(store: Store) -> None:
         cid, Message(Role.USER, "kiwi " + "filler " * 40, created=300.0)
     )
     assert hit_ids(store, "kiwi") == [newer.id, older.id, diluted.id]
-    assert len(store.search("kiwi", limit=2)) == 2
-    assert store.search("kiwi", limit=0) == []
+    assert len(search(store, "kiwi", limit=2)) == 2
+    assert search(store, "kiwi", limit=0) == []
 
 
 def test_search_ranks_among_newest_candidates_when_a_word_is_everywhere(store: Store) -> None:
@@ -466,7 +463,7 @@ def test_search_ranks_among_newest_candidates_when_a_word_is_everywhere(store: S
     with store.transaction():
         for i in range(2100):
             store.add_message(cid, user(f"common word number {i}"))
-    hits = store.search("common", limit=50)
+    hits = search(store, "common", limit=50)
     assert len(hits) == 50
     assert len({h.message_id for h in hits}) == 50
 
@@ -475,7 +472,7 @@ def test_search_ranks_among_newest_candidates_when_a_word_is_everywhere(store: S
 def test_search_with_nothing_to_find_is_empty(
     store: Store, corpus: dict[str, int], query: str
 ) -> None:
-    assert store.search(query) == []
+    assert search(store, query) == []
 
 
 @pytest.mark.parametrize(
@@ -519,7 +516,7 @@ FTS_NOISE = st.sampled_from(
     limit=st.integers(min_value=-5, max_value=100),
 )
 def test_search_never_raises(store: Store, corpus: dict[str, int], query: str, limit: int) -> None:
-    hits = store.search(query, limit)
+    hits = search(store, query, limit)
     assert len(hits) <= max(limit, 0)
     for hit in hits:
         assert hit.message_id in corpus.values()
@@ -538,7 +535,7 @@ def test_fts_query_quotes_every_word() -> None:
 
 
 def test_search_skips_deleted_conversations(store: Store, corpus: dict[str, int]) -> None:
-    sqlite_conversation = store.search("sqlite")[0].conversation_id
+    sqlite_conversation = search(store, "sqlite")[0].conversation_id
     store.delete_conversation(sqlite_conversation)
     assert hit_ids(store, "sqlite") == []
     assert hit_ids(store, "sourdough") == [corpus["bread"]]
@@ -575,7 +572,7 @@ def test_populate_makes_a_searchable_varied_history(tmp_path: Path) -> None:
         assert [c.updated for c in listed] == sorted((c.updated for c in listed), reverse=True)
         texts = [m.content for c in listed for m in store.messages(c.id)]
         assert any("```" in t for t in texts)
-        assert store.search("the") or store.search("la")
+        assert search(store, "the") or search(store, "la")
     with Store.open(tmp_path / "again.sqlite3") as store:
         populate(store, conversations=40, messages_per=6, seed=1)
         assert [m.content for m in store.messages(1)] == texts_of(path, 1)
@@ -664,4 +661,4 @@ def test_committed_messages_survive_kill_9(tmp_path: Path) -> None:
             assert stored[message_id].startswith(text), (round_, seed)
     with Store.open(path) as store:
         assert store.count_conversations() == rounds
-        assert store.search("question")
+        assert search(store, "question")

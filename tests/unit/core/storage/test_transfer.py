@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 from mixtral_desktop.core.storage import transfer as export
-from mixtral_desktop.core.storage.store import ConversationInfo, Store
+from mixtral_desktop.core.storage.records import ConversationInfo
+from mixtral_desktop.core.storage.store import Store
+from tests.fakes.history_data import search
 
 CREATED = 1_764_090_900.123456  # 2025-11-25 17:15:00.123456 UTC
 
@@ -113,7 +115,7 @@ def test_round_trip_through_the_store_is_exact(store: Store) -> None:
     assert imported is not None
     assert (imported.created, imported.updated) == (CREATED, CREATED + 90.5)
     assert imported.custom_title and imported.message_count == len(SAMPLE)
-    assert [h.message_id for h in store.search("caramel")]  # imported text is searchable
+    assert [h.message_id for h in search(store, "caramel")]  # imported text is searchable
 
 
 def test_import_makes_a_new_conversation_each_time(store: Store) -> None:

@@ -1,0 +1,88 @@
+"""The rows the history hands out (conversations, search hits) and the mapping between
+:class:`~mixtral_desktop.core.domain.conversation.Message` and a ``messages`` row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+
+
+@dataclass(frozen=True)
+class ConversationInfo:
+    id: int
+    title: str
+    created: float
+    updated: float  # last activity: the newest message, rename or draft does not count
+    message_count: int
+    custom_title: bool  # renamed by the user: never replaced by an automatic title
+    deleted_at: float | None = None  # set while soft-deleted (restore_conversation undoes it)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    conversation_id: int
+    message_id: int
+    title: str
+    role: Role
+    snippet: str  # plain text with the matches between HIT_START and HIT_END
+    created: float
+
+
+HIT_START = "\x02"
+HIT_END = "\x03"
+
+
+def message_values(message: Message) -> tuple[object, ...]:
+    """The columns after conversation_id and position, in insert order."""
+    usage = message.usage
+    return (
+        Role(message.role).value,
+        message.content,
+        MessageState(message.state).value,
+        message.created,
+        None if usage is None else usage.prompt_tokens,
+        None if usage is None else usage.completion_tokens,
+        None if usage is None else usage.total_tokens,
+        message.error,
+        message.remaining_credits,
+    )
+
+
+def conversation_from_row(row: tuple[object, ...]) -> ConversationInfo:
+    cid, title, created, updated, count, custom, deleted_at = row
+    return ConversationInfo(
+        id=_int(cid),
+        title=str(title),
+        created=_float(created),
+        updated=_float(updated),
+        message_count=_int(count),
+        custom_title=bool(custom),
+        deleted_at=None if deleted_at is None else _float(deleted_at),
+    )
+
+
+def message_from_row(row: tuple[object, ...]) -> Message:
+    mid, role, content, state, created, prompt, completion, total, error, credits = row
+    usage = None
+    if prompt is not None or completion is not None or total is not None:
+        usage = Usage(_int(prompt), _int(completion), _int(total))
+    return Message(
+        role=Role(str(role)),
+        content=str(content),
+        state=MessageState(str(state)),
+        created=_float(created),
+        usage=usage,
+        error=None if error is None else str(error),
+        remaining_credits=None if credits is None else _float(credits),
+        id=_int(mid),
+    )
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def _float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
