@@ -40,62 +40,56 @@ def route_qt_messages() -> None:
     qInstallMessageHandler(_qt_message)
 
 
-class _CrashRelay(QObject):
-    """Brings an exception from any thread to the GUI thread for the dialog."""
+class CrashReporter(QObject):
+    """Uncaught exceptions, from any thread, are logged (key redacted) and shown in a
+    dialog on the GUI thread, not lost. The app makes one and :meth:`install` s it."""
 
-    crashed = Signal(str, str)
+    _crashed = Signal(str, str)  # summary, details: to the GUI thread
 
+    def __init__(self, redactor: logs.Redactor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._redactor = redactor
+        self._dialogs: list[QMessageBox] = []  # parentless: kept until the user closes them
+        self._crashed.connect(self._show_dialog, Qt.ConnectionType.QueuedConnection)
 
-_relay: _CrashRelay | None = None
-_open_dialogs: list[QMessageBox] = []
+    def install(self) -> None:
+        """Become ``sys.excepthook`` and ``threading.excepthook``."""
+        sys.excepthook = self._excepthook
+        threading.excepthook = self._thread_excepthook
 
+    def report(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        redact = self._redactor.redact
+        details = redact("".join(traceback.format_exception(exc_type, exc, tb)))
+        self._crashed.emit(redact(f"{exc_type.__name__}: {exc}"), details)
 
-def _show_dialog(summary: str, details: str) -> None:
-    box = QMessageBox(QApplication.activeWindow())
-    box.setObjectName("crash_dialog")
-    box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("Mixtral Desktop: unexpected error")
-    box.setText(
-        "Something unexpected went wrong. Your conversation is safe; the details are in "
-        "the log file."
-    )
-    box.setInformativeText(summary)
-    box.setDetailedText(details)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setStandardButtons(QMessageBox.StandardButton.Ok)
-    _open_dialogs.append(box)  # parentless: keep it alive until the user closes it
-    box.finished.connect(lambda _result: _open_dialogs.remove(box))
-    box.open()
+    def _excepthook(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        self.report(exc_type, exc, tb)
 
+    def _thread_excepthook(self, args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            self.report(args.exc_type, args.exc_value, args.exc_traceback)
 
-def _report(
-    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
-    log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
-    if _relay is not None:
-        details = logs.redact("".join(traceback.format_exception(exc_type, exc, tb)))
-        summary = logs.redact(f"{exc_type.__name__}: {exc}")
-        _relay.crashed.emit(summary, details)
-
-
-def _excepthook(
-    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-) -> None:
-    if issubclass(exc_type, KeyboardInterrupt):
-        sys.__excepthook__(exc_type, exc, tb)
-        return
-    _report(exc_type, exc, tb)
-
-
-def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
-    if args.exc_value is not None:
-        _report(args.exc_type, args.exc_value, args.exc_traceback)
-
-
-def install_excepthooks() -> None:
-    """Uncaught exceptions are logged (key redacted) and shown in a dialog, not lost."""
-    global _relay
-    _relay = _CrashRelay()
-    _relay.crashed.connect(_show_dialog, Qt.ConnectionType.QueuedConnection)
-    sys.excepthook = _excepthook
-    threading.excepthook = _thread_excepthook
+    def _show_dialog(self, summary: str, details: str) -> None:
+        box = QMessageBox(QApplication.activeWindow())
+        box.setObjectName("crash_dialog")
+        box.setIcon(QMessageBox.Icon.Critical)
+        box.setWindowTitle("Mixtral Desktop: unexpected error")
+        box.setText(
+            "Something unexpected went wrong. Your conversation is safe; the details are in "
+            "the log file."
+        )
+        box.setInformativeText(summary)
+        box.setDetailedText(details)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        self._dialogs.append(box)
+        box.finished.connect(lambda _result: self._dialogs.remove(box))
+        box.open()

@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.ui.workers.idle import WhenIdle
 
     level = logging.DEBUG if os.environ.get("MIXTRAL_DESKTOP_DEBUG") else logging.INFO
-    log_path = logs.setup_logging(level)
+    redactor = logs.Redactor()
+    log_path = logs.setup_logging(redactor, level)
     log.info("starting %s %s (log: %s)", APP_NAME, __version__, log_path)
 
     app = QApplication.instance() or QApplication(args)
@@ -68,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setDesktopFileName(resources.DESKTOP_FILE_ID)
     app.setWindowIcon(resources.app_icon())
     crash_handling.route_qt_messages()
-    crash_handling.install_excepthooks()
+    crash_reporter = crash_handling.CrashReporter(redactor, app)
+    crash_reporter.install()
 
     paths.data_dir().mkdir(parents=True, exist_ok=True)
     instance_lock = QLockFile(str(paths.data_dir() / "instance.lock"))
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("bad configuration: %s", error.user_message)
         config = ClientConfig()
     store, moved_aside = open_or_recover(paths.history_file())
-    keys = KeyStore()
+    keys = KeyStore(redactor=redactor)
     settings = settings_store.load()
     clients = ClientProvider(keys, config, requests_per_minute=settings.requests_per_minute)
     window = MainWindow(clients, store, settings=settings)

@@ -132,7 +132,12 @@ class KeyStore:
         self,
         environ: Mapping[str, str] = os.environ,
         backend: KeyringBackend | None = None,
+        *,
+        redactor: logs.Redactor | None = None,
     ) -> None:
+        """``redactor``: the app's (:func:`logs.setup_logging`), which learns every key
+        this store holds; by default one of its own, which redacts nothing else."""
+        self._redactor = redactor if redactor is not None else logs.Redactor()
         self._lock = threading.RLock()
         self._env_key = key_from_environment(environ)
         self._backend = backend
@@ -142,7 +147,7 @@ class KeyStore:
         self._loading = False
         self._status: StoreStatus | None = None
         if self._env_key:
-            logs.register_secret(self._env_key)
+            self._redactor.register(self._env_key)
 
     # -- reading ------------------------------------------------------------------
 
@@ -191,7 +196,7 @@ class KeyStore:
             self._status = status
             self._stored_key = key.strip() if key and key.strip() else None
             if self._stored_key:
-                logs.register_secret(self._stored_key)
+                self._redactor.register(self._stored_key)
         self._loading = False
         self._loaded.set()
         log.info("key source at start-up: %s; keyring: %s", self.source(), status.backend)
@@ -236,7 +241,7 @@ class KeyStore:
     def save(self, key: str) -> None:
         """Store ``key`` in the keyring (blocking); raises KeyringUnavailable."""
         key = _clean(key)
-        logs.register_secret(key)
+        self._redactor.register(key)
         status = self.status()
         if not status.usable:
             raise KeyringUnavailable(status)
@@ -256,7 +261,7 @@ class KeyStore:
     def keep_for_session(self, key: str) -> None:
         """Use ``key`` until the app quits; it is never written anywhere."""
         key = _clean(key)
-        logs.register_secret(key)
+        self._redactor.register(key)
         with self._lock:
             self._session_key = key
             self._stored_key = None

@@ -19,9 +19,15 @@ FAKE_KEY = "sk-test-FAKE-CRASH-9999"
 
 
 @pytest.fixture
-def hooks() -> Iterator[None]:
+def redactor() -> logs.Redactor:
+    return logs.Redactor()
+
+
+@pytest.fixture
+def hooks(redactor: logs.Redactor) -> Iterator[None]:
     saved = sys.excepthook, threading.excepthook
-    crash_handling.install_excepthooks()
+    reporter = crash_handling.CrashReporter(redactor)
+    reporter.install()
     yield
     sys.excepthook, threading.excepthook = saved
     for widget in QApplication.topLevelWidgets():
@@ -37,9 +43,9 @@ def crash_dialog() -> QMessageBox | None:
 
 
 def test_exception_in_a_worker_thread_shows_a_dialog_without_the_key(
-    qtbot: QtBot, hooks: None, caplog: pytest.LogCaptureFixture
+    qtbot: QtBot, hooks: None, redactor: logs.Redactor, caplog: pytest.LogCaptureFixture
 ) -> None:
-    logs.register_secret(FAKE_KEY)
+    redactor.register(FAKE_KEY)
 
     def boom() -> None:
         raise ValueError(f"bad thing near {FAKE_KEY}")

@@ -29,10 +29,16 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def file_logging() -> Iterator[Path]:
+def redactor() -> logs.Redactor:
+    """The app's one redactor: logging, the key store and the crash handler share it."""
+    return logs.Redactor()
+
+
+@pytest.fixture
+def file_logging(redactor: logs.Redactor) -> Iterator[Path]:
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
-    path = logs.setup_logging(logging.DEBUG)
+    path = logs.setup_logging(redactor, logging.DEBUG)
     yield path
     for handler in root.handlers[:]:
         if handler not in before:
@@ -58,18 +64,18 @@ def every_file_under(folders: list[Path]) -> list[Path]:
 
 
 def test_key_is_nowhere_after_success_and_every_error(
-    qtbot: QtBot, fake_segmind: FakeSegmind, file_logging: Path,
+    qtbot: QtBot, fake_segmind: FakeSegmind, file_logging: Path, redactor: logs.Redactor,
     secret_service: PrivateSecretService | None, caplog: pytest.LogCaptureFixture,
 ) -> None:
     if secret_service is None:
         pytest.skip("gnome-keyring and dbus are Linux-only")
     caplog.set_level(logging.DEBUG)
     fake_segmind.configure(api_key=KEY)
-    KeyStore({}).save(KEY)
+    KeyStore({}, redactor=redactor).save(KEY)
     saved_hooks = sys.excepthook
-    crash_handling.install_excepthooks()
+    crash_handling.CrashReporter(redactor).install()
     config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
-    window = MainWindow(ClientProvider(KeyStore({}), config, retry=FAST_RETRY))
+    window = MainWindow(ClientProvider(KeyStore({}, redactor=redactor), config, retry=FAST_RETRY))
     qtbot.addWidget(window)
     window.show()
     window.start()

@@ -14,11 +14,18 @@ FAKE_KEY = "sk-test-FAKE-LOGS-1234"
 
 
 @pytest.fixture
-def logged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def redactor() -> logs.Redactor:
+    return logs.Redactor()
+
+
+@pytest.fixture
+def logged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redactor: logs.Redactor
+) -> Iterator[Path]:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     root = logging.getLogger()
     before = list(root.handlers), root.level
-    path = logs.setup_logging(logging.DEBUG)
+    path = logs.setup_logging(redactor, logging.DEBUG)
     yield path
     for handler in root.handlers[:]:
         if handler not in before[0]:
@@ -34,8 +41,10 @@ def test_log_file_lives_in_the_user_log_folder(logged: Path, tmp_path: Path) -> 
     assert "mixtral_desktop.test" in logged.read_text()
 
 
-def test_registered_key_is_redacted_in_messages_args_and_tracebacks(logged: Path) -> None:
-    logs.register_secret(FAKE_KEY)
+def test_registered_key_is_redacted_in_messages_args_and_tracebacks(
+    logged: Path, redactor: logs.Redactor
+) -> None:
+    redactor.register(FAKE_KEY)
     log = logging.getLogger("mixtral_desktop.test")
     log.debug("header x-api-key: %s", FAKE_KEY)
     log.info(f"formatted by mistake {FAKE_KEY}")
