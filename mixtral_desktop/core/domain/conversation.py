@@ -59,12 +59,3 @@ def validate_text(text: str) -> str:
     if not text.strip():
         raise EmptyMessage("A message needs some text.")
     return text
-
-
-def api_messages(messages: list[Message]) -> list[dict[str, str]]:
-    """The payload's ``messages``: every finished turn, in order.
-
-    Replies that failed before any text arrived are left out; partial replies are
-    kept out too, since the model would read them as its own complete answer.
-    """
-    return [m.to_api() for m in messages if m.state is MessageState.DONE and m.content]

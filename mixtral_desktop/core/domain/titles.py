@@ -5,6 +5,14 @@ from __future__ import annotations
 import re
 
 ELLIPSIS = "…"
+UNTITLED = "New chat"
+"""What a conversation without a title is called, wherever it is named (tab, history,
+search, export)."""
+
+
+def display_title(title: str) -> str:
+    """``title``, or :data:`UNTITLED` when it is blank."""
+    return title.strip() or UNTITLED
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}(\s+|$)")

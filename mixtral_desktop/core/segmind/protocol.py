@@ -37,7 +37,6 @@ class ChatReply:
     streamed: bool
 
 
-
 def json_object(data: bytes, credits: float | None) -> dict[str, Any]:
     try:
         value = json.loads(data.removeprefix(BOM).decode("utf-8", errors="replace"))

@@ -60,7 +60,6 @@ def error_body(response: requests.Response) -> bytes:
         return b""
 
 
-
 class Body:
     """Reads the raw body piece by piece as it arrives, UTF-8 decoding left to the caller."""
 

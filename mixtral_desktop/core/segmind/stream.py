@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from mixtral_desktop.core.domain.conversation import Usage
 from mixtral_desktop.core.net.cancel import CancelToken
@@ -13,9 +13,6 @@ from mixtral_desktop.core.segmind.config import MAX_BODY_BYTES
 from mixtral_desktop.core.segmind.errors import BadResponse, Cancelled
 from mixtral_desktop.core.segmind.protocol import ChatReply
 from mixtral_desktop.core.segmind.sse import Event, SSEDecoder
-
-if TYPE_CHECKING:
-    from mixtral_desktop.core.segmind.response import Body
 
 
 class CallbackFailed(Exception):
@@ -112,8 +109,17 @@ class StreamState:
                 raise CallbackFailed(exc) from exc
 
 
+class StreamBody(Protocol):
+    """What the stream is read from (a response body): the bytes sniffed already, then
+    each :meth:`read` the next bytes available (``b""`` at the end)."""
+
+    head: bytes
+
+    def read(self) -> bytes: ...
+
+
 def read_stream(
-    body: Body,
+    body: StreamBody,
     on_delta: Callable[[str], None] | None,
     token: CancelToken,
     credits: float | None,

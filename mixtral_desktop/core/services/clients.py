@@ -1,8 +1,12 @@
 """One Segmind client per worker thread, rebuilt when the key changes; the shared
-rate limiter (one per key) and the retry policy every worker follows."""
+rate limiter (one per key) and the retry policy every reply follows.
+
+Every request goes through here (replies, credits, key checks): no widget makes a
+client of its own."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 from mixtral_desktop.core.config.secrets import KeyStore
@@ -35,12 +39,18 @@ class ClientProvider:
         self._limiters: dict[str, RateLimiter] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._request_ids = itertools.count(1)
 
     def __call__(self) -> SegmindClient:
+        """This thread's client for the current key (blocks while the key is being read)."""
         self.keys.wait_if_loading(timeout=10)
         key = self.keys.get()
         if not key:
             raise MissingKey()
+        return self.for_key(key)
+
+    def for_key(self, key: str) -> SegmindClient:
+        """This thread's client for ``key`` (a key being checked before it is saved)."""
         cached: tuple[str, SegmindClient] | None = getattr(self._local, "client", None)
         if cached is not None and cached[0] == key:
             return cached[1]
@@ -49,6 +59,11 @@ class ClientProvider:
         client = SegmindClient(key, self.config)
         self._local.client = (key, client)
         return client
+
+    def next_request_id(self) -> int:
+        """A number for the next reply, so the log's lines about one request can be
+        told apart (1, 2, … for the life of the app)."""
+        return next(self._request_ids)
 
     @property
     def requests_per_minute(self) -> int | None:

@@ -7,6 +7,7 @@ its own read-only connection to the same file (WAL: it sees every committed writ
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
@@ -15,6 +16,8 @@ from pathlib import Path
 from mixtral_desktop.core.domain.conversation import Role
 from mixtral_desktop.core.storage.database import connect_read_only
 from mixtral_desktop.core.storage.records import HIT_END, HIT_START, SearchHit
+
+log = logging.getLogger(__name__)
 
 SNIPPET_TOKENS = 16
 MAX_QUERY_TERMS = 32
@@ -56,6 +59,10 @@ def search_messages(conn: sqlite3.Connection, query: str, limit: int = 50) -> li
         ]
 
 
+class SearchFailed(Exception):
+    """The history could not be searched (the file is unreadable, locked for too long)."""
+
+
 class SearchIndex:
     """Searches the history file at ``path``; each call blocks, so it is meant for a worker.
 
@@ -69,11 +76,16 @@ class SearchIndex:
         self._conn: sqlite3.Connection | None = None
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """See :func:`search_messages`; raises ``sqlite3.Error`` when the file can't be read."""
+        """See :func:`search_messages`; raises :class:`SearchFailed` when the file can't be
+        read (the reason is logged)."""
         with self._lock:
-            if self._conn is None:
-                self._conn = connect_read_only(self.path)
-            return search_messages(self._conn, query, limit)
+            try:
+                if self._conn is None:
+                    self._conn = connect_read_only(self.path)
+                return search_messages(self._conn, query, limit)
+            except sqlite3.Error as error:
+                log.exception("searching %s failed", self.path)
+                raise SearchFailed(str(error)) from error
 
     def close(self) -> None:
         with self._lock:

@@ -19,6 +19,7 @@ from types import TracebackType
 from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.storage import database
+from mixtral_desktop.core.storage.app_state import AppState
 from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
 from mixtral_desktop.core.storage.records import (
     ConversationInfo,
@@ -48,7 +49,8 @@ _INSERT_MESSAGE = (
 class Store:
     """One connection, used from the GUI thread only; every write is its own transaction.
 
-    Group several writes into one transaction with :meth:`transaction`.
+    Group several writes into one transaction with :meth:`transaction`. The app's own
+    state (tabs, geometry) is :attr:`app_state`.
     """
 
     path: Path
@@ -60,6 +62,7 @@ class Store:
         self._conn = conn
         self.path = path
         self._clock = clock
+        self.app_state = AppState(conn, self.transaction)
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:
@@ -317,23 +320,6 @@ class Store:
         if row is None:
             return "", Role.USER
         return str(row[0]), Role(row[1])
-
-    # app state (open tabs, window geometry...)
-    def set_state(self, key: str, value: str) -> None:
-        with self.transaction():
-            self._conn.execute(
-                "INSERT INTO app_state (key, value) VALUES (?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-    def state(self, key: str) -> str | None:
-        row = self._conn.execute("SELECT value FROM app_state WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def delete_state(self, key: str) -> None:
-        with self.transaction():
-            self._conn.execute("DELETE FROM app_state WHERE key = ?", (key,))
 
     def _first_user_title(self, conversation_id: int) -> str:
         row = self._conn.execute(

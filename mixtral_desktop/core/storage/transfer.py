@@ -19,6 +19,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
+from mixtral_desktop.core.domain.titles import display_title
 from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
 
@@ -104,7 +105,11 @@ def import_conversation(store: Store, data: object) -> int:
 
     Timestamps are kept as exported. A non-empty title counts as chosen by the user.
     """
-    parsed = parse(data)
+    return insert_imported(store, parse(data))
+
+
+def insert_imported(store: Store, parsed: ImportedConversation) -> int:
+    """Add a parsed export to ``store`` as a new conversation; returns its id."""
     return store.insert_conversation(
         parsed.title,
         parsed.messages,
@@ -211,7 +216,7 @@ def to_markdown(
     Contents are kept verbatim (they are Markdown already). Times are in ``tz``
     (default: the computer's local time zone), with the offset written out.
     """
-    title = " ".join(info.title.split()) or "Untitled conversation"
+    title = display_title(" ".join(info.title.split()))
     count = f"{len(messages)} message{'' if len(messages) == 1 else 's'}"
     parts = [
         f"# {title}",

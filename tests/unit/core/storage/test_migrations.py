@@ -136,7 +136,7 @@ def test_v1_data_is_kept_and_becomes_searchable(tmp_path: Path) -> None:
         assert sorted(h.conversation_id for h in search(store, "zebra")) == [2, 3]
         # The new tables work on the migrated file.
         store.save_draft(1, "encore", Role.USER)
-        store.set_state("k", "v")
+        store.app_state.set("k", "v")
         added = store.add_message(1, Message(Role.USER, "et le caramel"))
         assert added.id == 6
         assert [m.content for m in store.messages(1)][-1] == "et le caramel"

@@ -93,11 +93,11 @@ def test_data_survives_reopen(db_path: Path) -> None:
         cid = store.create_conversation()
         saved = store.add_message(cid, user("persisted ✓"))
         store.save_draft(cid, "half a thought", Role.SYSTEM)
-        store.set_state("tabs", "[1]")
+        store.app_state.set("tabs", "[1]")
     with Store.open(db_path) as store:
         assert store.messages(cid) == [saved]
         assert store.draft(cid) == ("half a thought", Role.SYSTEM)
-        assert store.state("tabs") == "[1]"
+        assert store.app_state.get("tabs") == "[1]"
         assert [hit.message_id for hit in search(store, "persisted")] == [saved.id]
 
 
@@ -341,13 +341,13 @@ def test_drafts(store: Store) -> None:
 
 
 def test_app_state(store: Store) -> None:
-    assert store.state("geometry") is None
-    store.set_state("geometry", "AAAA")
-    store.set_state("geometry", "BBBB")
-    store.set_state("tabs", "")
-    assert (store.state("geometry"), store.state("tabs")) == ("BBBB", "")
-    store.delete_state("geometry")
-    assert store.state("geometry") is None
+    assert store.app_state.get("geometry") is None
+    store.app_state.set("geometry", "AAAA")
+    store.app_state.set("geometry", "BBBB")
+    store.app_state.set("tabs", "")
+    assert (store.app_state.get("geometry"), store.app_state.get("tabs")) == ("BBBB", "")
+    store.app_state.delete("geometry")
+    assert store.app_state.get("geometry") is None
 
 
 def test_transaction_groups_writes_and_rolls_back(store: Store) -> None:

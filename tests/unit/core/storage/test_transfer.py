@@ -339,7 +339,7 @@ def test_markdown_local_time_by_default() -> None:
 
 def test_markdown_without_title_or_messages() -> None:
     text = export.to_markdown(info(title="  "), [], tz=UTC)
-    assert text.startswith("# Untitled conversation\n")
+    assert text.startswith("# New chat\n")
     assert "*No messages.*" in text
     assert "0 messages" in text
 
