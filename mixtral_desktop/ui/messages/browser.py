@@ -9,28 +9,23 @@ document settings, so the user can select, press Ctrl+C and click links.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QFont, QPalette, QTextDocument
+from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QFrame, QTextBrowser, QTextEdit, QWidget
 
-from mixtral_desktop.ui.messages.markdown import DOCUMENT_CSS, render_markdown
-
-TEXT_COLOUR = "#1f2328"
-
-
-def configure_document(document: QTextDocument, font: QFont) -> None:
-    """Give ``document`` the settings every rendered message uses."""
-    document.setDefaultStyleSheet(DOCUMENT_CSS)
-    document.setDefaultFont(font)
-    document.setDocumentMargin(0)
-    document.setIndentWidth(22)  # per list level; Qt's 40 px wastes a narrow bubble
-    document.setUndoRedoEnabled(False)
+from mixtral_desktop.ui.text.document import configure_document
+from mixtral_desktop.ui.text.renderer import MarkdownRenderer
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 
 class MessageBrowser(QTextBrowser):
     """A frameless, read-only browser showing one message's Markdown."""
 
-    def __init__(self, parent: QWidget | None, font: QFont, background: QColor) -> None:
+    def __init__(
+        self, parent: QWidget | None, font: QFont, background: QColor,
+        renderer: MarkdownRenderer,
+    ) -> None:
         super().__init__(parent)
+        self._renderer = renderer
         self.setObjectName("messageText")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setReadOnly(True)
@@ -45,7 +40,7 @@ class MessageBrowser(QTextBrowser):
         configure_document(self.document(), font)
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Base, background)
-        palette.setColor(QPalette.ColorRole.Text, QColor(TEXT_COLOUR))
+        palette.setColor(QPalette.ColorRole.Text, QColor(PALETTE.text))
         self.setPalette(palette)
         self.viewport().setAutoFillBackground(True)
         self._source: str | None = None
@@ -58,13 +53,13 @@ class MessageBrowser(QTextBrowser):
     def show_markdown(self, text: str, html: str | None = None) -> None:
         """Show ``text``; does nothing if it is already shown (keeps the selection).
 
-        ``html``: ``render_markdown(text)`` when the caller has it already (the pieces
+        ``html``: the renderer's HTML of ``text`` when the caller has it already (the pieces
         of the painted row, joined: a 100 KB reply then opens in ~70 ms, not ~110).
         """
         if text == self._source:
             return
         self._source = text
-        self.setHtml(html if html is not None else render_markdown(text))
+        self.setHtml(html if html is not None else self._renderer.render(text))
 
     def selected_text(self) -> str:
         """The selection as plain text with ordinary newlines."""

@@ -17,17 +17,18 @@ from PySide6.QtGui import (
 )
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
-from mixtral_desktop.ui.messages.browser import TEXT_COLOUR
-from mixtral_desktop.ui.messages.document import StackedDocument, caret_origin
 from mixtral_desktop.ui.messages.style import (
     ACCENT_WIDTH,
     CURSOR,
-    MUTED,
     NOTE_COLOURS,
     RADIUS,
     STYLES,
     BubbleStyle,
+    row_height,
+    row_layout,
 )
+from mixtral_desktop.ui.text.document import StackedDocument, caret_origin
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -73,7 +74,7 @@ def paint_label(painter: QPainter, rect: QRect, message: Message, fonts: Fonts, 
     painter.setPen(QColor(style.label_colour))
     painter.drawText(rect, int(LEFT), style.label)
     painter.setFont(fonts.note)
-    painter.setPen(QColor(MUTED))
+    painter.setPen(QColor(PALETTE.muted))
     painter.drawText(rect, int(RIGHT), aside)
 
 
@@ -101,7 +102,7 @@ def paint_document(
     painter.translate(rect.topLeft())
     context = QAbstractTextDocumentLayout.PaintContext()
     palette = QPalette(context.palette)  # the attribute may be a copy: assign it back
-    palette.setColor(QPalette.ColorRole.Text, QColor(TEXT_COLOUR))
+    palette.setColor(QPalette.ColorRole.Text, QColor(PALETTE.text))
     context.palette = palette
     document.draw(painter, context, QRectF(shown.translated(-rect.topLeft())))
     if cursor:
@@ -121,7 +122,7 @@ def paint_placeholder(
     font = QFont(fonts.text)
     font.setItalic(True)
     painter.setFont(font)
-    painter.setPen(QColor(NOTE_COLOURS.get(state, MUTED)))
+    painter.setPen(QColor(NOTE_COLOURS.get(state, PALETTE.muted)))
     painter.drawText(rect, int(LEFT), text)
 
 
@@ -130,6 +131,22 @@ def paint_note(
 ) -> None:
     """The state note under the text, elided to one line."""
     painter.setFont(fonts.note)
-    painter.setPen(QColor(NOTE_COLOURS.get(state, TEXT_COLOUR)))
+    painter.setPen(QColor(NOTE_COLOURS.get(state, PALETTE.text)))
     elided = QFontMetrics(fonts.note).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
     painter.drawText(rect, int(LEFT), elided)
+
+
+def paint_pending(
+    painter: QPainter, place: QRect, rect: QRect, message: Message, fonts: Fonts,
+    label_height: int, line_height: int,
+) -> None:
+    """A row whose text is not laid out yet (the view is being scrolled): its bubble and
+    label in ``place``, the one the layout gave it; the text follows on a later pass."""
+    body = max(place.height() - row_height(0, label_height, None), line_height)
+    layout = row_layout(rect, message.role, body, label_height, None)
+    painter.save()
+    painter.setClipRect(place, Qt.ClipOperation.IntersectClip)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    paint_bubble(painter, layout.bubble, STYLES[message.role])
+    paint_label(painter, layout.label, message, fonts, clock_time(message))
+    painter.restore()

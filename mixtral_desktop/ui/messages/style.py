@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRect
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
+from mixtral_desktop.ui.theme.names import SPEAKERS
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.palette import Bubble
 
 MARGIN_X = 12  # between the view's edge and a bubble
 MARGIN_Y = 5  # above and below a bubble
@@ -16,7 +19,6 @@ ACCENT_WIDTH = 4
 GAP = 6  # between label, body and note
 RADIUS = 8.0
 CURSOR = "▍"
-MUTED = "#6e7781"
 
 
 @dataclass(frozen=True)
@@ -33,39 +35,25 @@ class BubbleStyle:
     indent_right: int = 0
 
 
+def _style(role: Role, bubble: Bubble, *, italic: bool = False, left: int = 0,
+           right: int = 0) -> BubbleStyle:
+    return BubbleStyle(
+        SPEAKERS[role], bubble.background, bubble.border, bubble.label, bubble.accent,
+        italic_label=italic, indent_left=left, indent_right=right,
+    )
+
+
 STYLES: dict[Role, BubbleStyle] = {
-    Role.USER: BubbleStyle(
-        label="You",
-        background="#e8f1ff",
-        border="#b9d3f7",
-        label_colour="#1d4ed8",
-        accent="#3b82f6",
-        indent_left=64,
-    ),
-    Role.ASSISTANT: BubbleStyle(
-        label="Mixtral",
-        background="#ffffff",
-        border="#d8dee4",
-        label_colour="#6d28d9",
-        indent_right=24,
-    ),
-    Role.SYSTEM: BubbleStyle(
-        label="System",
-        background="#fff8e5",
-        border="#ecd28b",
-        label_colour="#8a5a00",
-        accent="#e0a526",
-        italic_label=True,
-        indent_left=24,
-        indent_right=24,
-    ),
+    Role.USER: _style(Role.USER, PALETTE.user, left=64),  # (user turns sit to the right)
+    Role.ASSISTANT: _style(Role.ASSISTANT, PALETTE.assistant, right=24),
+    Role.SYSTEM: _style(Role.SYSTEM, PALETTE.system, italic=True, left=24, right=24),
 }
 
 NOTE_COLOURS: dict[MessageState, str] = {
-    MessageState.WAITING: MUTED,
-    MessageState.STREAMING: MUTED,
-    MessageState.INCOMPLETE: "#9a6700",
-    MessageState.FAILED: "#cf222e",
+    MessageState.WAITING: PALETTE.muted,
+    MessageState.STREAMING: PALETTE.muted,
+    MessageState.INCOMPLETE: PALETTE.note_incomplete,
+    MessageState.FAILED: PALETTE.note_failed,
 }
 
 # States whose note gets a line of its own under the text (when there is text).

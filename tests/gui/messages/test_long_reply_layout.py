@@ -20,13 +20,10 @@ from pytestqt.qtbot import QtBot
 
 from bench.data import markdown_reply
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
-from mixtral_desktop.ui.conversation.view import ConversationView
-from mixtral_desktop.ui.messages import delegate as message_delegate
-from mixtral_desktop.ui.messages import document as message_document
-from mixtral_desktop.ui.messages.document import StackedDocument
-from mixtral_desktop.ui.messages.lexers import lexers
-from mixtral_desktop.ui.messages.markdown import colours_ready
+from mixtral_desktop.ui.messages.rendering import Rendering
 from mixtral_desktop.ui.messages.style import body_width
+from mixtral_desktop.ui.messages.view import ConversationView
+from mixtral_desktop.ui.text.document import WORKER_PIECE_CHARS, StackedDocument
 
 
 def laid_out_whole(view: ConversationView, message: Message) -> bool:
@@ -37,16 +34,16 @@ def laid_out_whole(view: ConversationView, message: Message) -> bool:
 class HeldBuilds:
     """Layouts on the worker thread, held until ``release`` is set."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, rendering: Rendering) -> None:
         self.started, self.release, self.finished = (
             threading.Event(), threading.Event(), threading.Event()
         )
         self.helper_wanted: list[threading.Event] = []  # each build's
-        self._build = message_document.build_for_thread
-        monkeypatch.setattr(message_delegate, "build_for_thread", self._held)
+        self._build = rendering.typesetter.build_for_thread
+        monkeypatch.setattr(rendering.typesetter, "build_for_thread", self._held)
 
     def _held(self, *args: object) -> StackedDocument:
-        self.helper_wanted.append(args[4])  # type: ignore[arg-type]
+        self.helper_wanted.append(args[4])  # type: ignore[arg-type]  # (helper_wanted)
         self.started.set()
         self.release.wait(10)
         document = self._build(*args)  # type: ignore[arg-type]
@@ -55,16 +52,16 @@ class HeldBuilds:
 
 
 def test_a_burst_shows_the_start_at_once_then_all_of_it(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
     grown_on: dict[int, str] = {}  # text length -> the thread that laid it out
-    grow = StackedDocument.grown
+    grow = rendering.typesetter.grow
 
-    def spy(self: StackedDocument, text: str, *args: object, **kwargs: int) -> StackedDocument:
+    def spy(stack: StackedDocument, text: str, *args: object, **kwargs: int) -> StackedDocument:
         grown_on[len(text)] = threading.current_thread().name
-        return grow(self, text, *args, **kwargs)  # type: ignore[arg-type]
+        return grow(stack, text, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(StackedDocument, "grown", spy)
+    monkeypatch.setattr(rendering.typesetter, "grow", spy)
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
     view.scroll_to_end()
@@ -82,10 +79,10 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
 
     whole = delegate.document_for(text, width)
     assert whole.text == text
-    assert whole.height == StackedDocument.build(text, width, view.font()).height
+    assert whole.height == rendering.typesetter.build(text, width, view.font()).height
     assert len(whole.pieces) > 2  # in longer pieces than the GUI thread grows a stream by
     assert all(
-        p.segment.end - p.segment.start >= message_document.WORKER_PIECE_CHARS
+        p.segment.end - p.segment.start >= WORKER_PIECE_CHARS
         for p in whole.pieces[:-1]
     )
     assert grown_on[len(text)] != threading.main_thread().name
@@ -97,9 +94,9 @@ def test_a_burst_shows_the_start_at_once_then_all_of_it(
 
 
 def test_a_layout_started_before_a_font_change_is_not_used(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
-    held = HeldBuilds(monkeypatch)
+    held = HeldBuilds(monkeypatch, rendering)
     model = view.conversation_model()
     text = markdown_reply(20_000)
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
@@ -115,31 +112,31 @@ def test_a_layout_started_before_a_font_change_is_not_used(
 
     width = body_width(view.viewport().width(), Role.ASSISTANT)
     assert delegate.document_for(text, width).height == (
-        StackedDocument.build(text, width, font).height
+        rendering.typesetter.build(text, width, font).height
     )
 
 
 def test_quitting_joins_the_layout_worker(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
-    held = HeldBuilds(monkeypatch)
+    held = HeldBuilds(monkeypatch, rendering)
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
     model.replace(row, model.message(row).with_content(markdown_reply(20_000)))
     qtbot.waitUntil(held.started.is_set)  # (streaming: once the stream outran its layout)
     threading.Timer(0.2, held.release.set).start()
-    assert message_delegate.wait_for_layouts(5000)
+    assert rendering.layouts.wait(5000)
     assert held.finished.is_set()
 
 
 @pytest.mark.parametrize("more_at_the_end", [True, False])
 def test_the_layout_helper_waits_for_the_stream_to_end(
     qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch,
-    more_at_the_end: bool,
+    more_at_the_end: bool, rendering: Rendering,
 ) -> None:
     """While a reply streams its layout runs on one thread (the window and the reader
     need the CPU); once it has ended, the build under way takes the helper thread."""
-    held = HeldBuilds(monkeypatch)
+    held = HeldBuilds(monkeypatch, rendering)
     wanted = held.helper_wanted
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
@@ -156,19 +153,19 @@ def test_the_layout_helper_waits_for_the_stream_to_end(
 
 
 def test_a_burst_over_within_the_delay_is_laid_out_once_whole_on_two_threads(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
     """A burst (100 KB in ~30 ms) is not laid out in part while it arrives, when the
     reader and the window need the CPU: it is laid out once it has ended, with the
     layout helper from the start."""
     builds: list[tuple[int, bool]] = []  # (text length, helper wanted at the start)
-    build = message_document.build_for_thread
+    build = rendering.typesetter.build_for_thread
 
     def spy(*args: object) -> StackedDocument:
         builds.append((len(args[0]), args[4].is_set()))  # type: ignore[arg-type, attr-defined]
         return build(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(message_delegate, "build_for_thread", spy)
+    monkeypatch.setattr(rendering.typesetter, "build_for_thread", spy)
     model = view.conversation_model()
     delegate = view.message_delegate()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
@@ -184,14 +181,14 @@ def test_a_burst_over_within_the_delay_is_laid_out_once_whole_on_two_threads(
 
 
 def test_a_row_waiting_for_its_layout_is_laid_out_once_not_on_every_pass(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
     """A reply that ends while the layout of its start is still under way: the row
     shows the start until the whole is laid out. Its size was first estimated; the
     view must not lay itself out again on every event-loop pass meanwhile (each pass
     found the row "outgrown", and the window spent a core on it while the layout
     threads needed that core)."""
-    held = HeldBuilds(monkeypatch)
+    held = HeldBuilds(monkeypatch, rendering)
     model = view.conversation_model()
     delegate = view.message_delegate()
     row = model.append(Message(Role.ASSISTANT, "Sure.", state=MessageState.STREAMING))
@@ -234,14 +231,14 @@ OCAML = "```ocaml\nlet square x = x * x\n```\n"
 
 
 def test_code_in_a_text_laid_out_elsewhere_is_coloured(
-    qtbot: QtBot, view: ConversationView
+    qtbot: QtBot, view: ConversationView, rendering: Rendering
 ) -> None:
     """The worker thread meets a language whose lexer is not loaded (no other test
     shows OCaml): it is loaded, and the row is laid out again, coloured."""
     text = "Here it is.\n\n" + "A line of filler text for the start.\n\n" * 200 + OCAML
     model = view.conversation_model()
     row = model.append(Message(Role.ASSISTANT, "", state=MessageState.STREAMING))
-    with qtbot.waitSignal(colours_ready(), timeout=10_000):
+    with qtbot.waitSignal(rendering.renderer.colours_ready, timeout=10_000):
         model.replace(row, model.message(row).with_content(text))
     message = model.message(row)
     width = body_width(view.viewport().width(), Role.ASSISTANT)
@@ -256,8 +253,10 @@ def test_code_in_a_text_laid_out_elsewhere_is_coloured(
     qtbot.waitUntil(coloured, timeout=10_000)
 
 
-def test_a_worker_thread_asking_for_a_lexer_gets_it_loaded(qtbot: QtBot) -> None:
-    loader = lexers()
+def test_a_worker_thread_asking_for_a_lexer_gets_it_loaded(
+    qtbot: QtBot, rendering: Rendering
+) -> None:
+    loader = rendering.lexers
     asked: list[tuple[bool, object]] = []
     worker = threading.Thread(target=lambda: asked.append(loader.lookup("smalltalk")))
     worker.start()
@@ -274,10 +273,12 @@ from PySide6.QtWidgets import QApplication
 from bench.data import markdown_reply
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.app.interpreter import settle_for_gui
-from mixtral_desktop.ui.conversation.view import ConversationView
+from mixtral_desktop.ui.messages.view import ConversationView
+from tests.gui.app_parts import script_rendering
 
 app = QApplication([])
-view = ConversationView()
+loop, rendering, shut_down = script_rendering(app)
+view = ConversationView(rendering)
 view.resize(700, 500)
 view.show()
 model = view.conversation_model()
@@ -293,7 +294,9 @@ def burst() -> None:
 
 
 QTimer.singleShot(100, burst)
-app.exec()
+with loop:
+    loop.run_forever()  # (until app.quit())
+    shut_down()  # as the app does on quit: the layout worker is joined
 print("quit")
 """
 
@@ -322,13 +325,17 @@ import threading
 
 from PySide6.QtWidgets import QApplication
 
+import asyncio
+
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
-from mixtral_desktop.ui.messages import delegate as message_delegate
-from mixtral_desktop.ui.conversation.view import ConversationView
+from mixtral_desktop.ui.messages.view import ConversationView
+from tests.gui.app_parts import script_rendering
 
 app = QApplication([])
+loop, rendering, shut_down = script_rendering(app)
+asyncio._set_running_loop(loop)  # (the loop runs as app.processEvents() below does)
 imported_before_the_job: list[bool] = []
-build = message_delegate.build_for_thread
+build = rendering.typesetter.build_for_thread
 
 
 def noting(*args):
@@ -336,8 +343,8 @@ def noting(*args):
     return build(*args)
 
 
-message_delegate.build_for_thread = noting
-view = ConversationView()
+rendering.typesetter.build_for_thread = noting
+view = ConversationView(rendering)
 view.resize(700, 500)
 view.show()
 model = view.conversation_model()
@@ -346,6 +353,8 @@ text = "Plain prose to start with.\\n\\n" * 200 + "```python\\nprint(1)\\n```\\n
 model.replace(row, model.message(row).with_content(text))
 while not imported_before_the_job or view.message_delegate().building():
     app.processEvents()
+asyncio._set_running_loop(None)
+shut_down()
 print(imported_before_the_job)
 """
 

@@ -12,24 +12,19 @@ from PySide6.QtGui import QFont, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from bench.data import markdown_reply
-from mixtral_desktop.ui.messages import document as message_document
-from mixtral_desktop.ui.messages import markdown as markdown_render
-from mixtral_desktop.ui.messages.browser import configure_document
-from mixtral_desktop.ui.messages.document import StackedDocument
-from mixtral_desktop.ui.messages.markdown import (
-    SEGMENT_CHARS,
-    code_blocks,
-    render_markdown,
-    render_segments,
-)
+from mixtral_desktop.ui.text import segments as segment_cuts
+from mixtral_desktop.ui.text.document import Typesetter, configure_document
+from mixtral_desktop.ui.text.markdown import code_blocks
+from mixtral_desktop.ui.text.renderer import MarkdownRenderer
+from mixtral_desktop.ui.text.segments import SEGMENT_CHARS
 
 LONG = markdown_reply(30_000, seed=4)
 
 
-def one_document(text: str, width: int) -> QTextDocument:
+def one_document(renderer: MarkdownRenderer, text: str, width: int) -> QTextDocument:
     document = QTextDocument()
     configure_document(document, QFont())
-    document.setHtml(render_markdown(text))
+    document.setHtml(renderer.render(text))
     document.setTextWidth(width)
     return document
 
@@ -39,10 +34,12 @@ WIDE = LONG.replace("the", "thé").replace("a ", "a 😀 ")
 
 
 @pytest.mark.parametrize("length", [10, 3_000, 9_000, 17_777, len(LONG), -len(WIDE)])
-def test_segments_render_exactly_the_whole(qapp: QApplication, length: int) -> None:
+def test_segments_render_exactly_the_whole(
+    qapp: QApplication, length: int, renderer: MarkdownRenderer
+) -> None:
     text = LONG[:length] if length > 0 else WIDE
-    segments = render_segments(text)
-    assert "".join(s.html for s in segments) == render_markdown(text)
+    segments = renderer.segments(text)
+    assert "".join(s.html for s in segments) == renderer.render(text)
     assert segments[0].start == 0 and segments[-1].end == len(text)
     assert all(a.end == b.start for a, b in itertools.pairwise(segments))
     assert sum(s.code_blocks for s in segments) == len(code_blocks(text))
@@ -52,47 +49,60 @@ def test_segments_render_exactly_the_whole(qapp: QApplication, length: int) -> N
         assert len(segments) > 1
 
 
-def test_multi_byte_characters_do_not_move_the_cuts(qapp: QApplication) -> None:
+def test_multi_byte_characters_do_not_move_the_cuts(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
     def cut_lines(text: str) -> list[int]:
-        return [text.count("\n", 0, s.start) for s in render_segments(text, min_chars=1)]
+        return [text.count("\n", 0, s.start) for s in renderer.segments(text, min_chars=1)]
 
     assert len(cut_lines(LONG)) > 20
     assert cut_lines(WIDE) == cut_lines(LONG)  # the same blocks, whatever their bytes
 
 
-def test_a_reference_definition_keeps_the_text_whole(qapp: QApplication) -> None:
+def test_a_reference_definition_keeps_the_text_whole(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
     text = LONG + "\n\nSee [the docs][d].\n\n[d]: https://example.com\n"
-    assert len(render_segments(text)) == 1
+    assert len(renderer.segments(text)) == 1
 
 
-def test_stacked_pieces_are_as_tall_as_one_document(qapp: QApplication) -> None:
-    stack = StackedDocument.build(LONG, 640, QFont())
+def test_stacked_pieces_are_as_tall_as_one_document(
+    renderer: MarkdownRenderer, qapp: QApplication, typesetter: Typesetter
+) -> None:
+    stack = typesetter.build(LONG, 640, QFont())
     assert len(stack.pieces) > 3
-    assert stack.height == int(one_document(LONG, 640).size().height())
+    assert stack.height == int(one_document(renderer, LONG, 640).size().height())
 
 
-def test_a_growing_text_reuses_every_piece_but_the_last(qapp: QApplication) -> None:
+def test_a_growing_text_reuses_every_piece_but_the_last(
+    qapp: QApplication, renderer: MarkdownRenderer, typesetter: Typesetter
+) -> None:
     font = QFont()
-    first = StackedDocument.build(LONG[:20_000], 640, font)
-    grown = first.grown(LONG, font)
+    first = typesetter.build(LONG[:20_000], 640, font)
+    grown = typesetter.grow(first, LONG, font)
     assert grown.pieces[: len(first.pieces) - 1] == first.pieces[:-1]  # the same objects
-    assert "".join(p.segment.html for p in grown.pieces) == render_markdown(LONG)
-    assert grown.height == StackedDocument.build(LONG, 640, font).height
+    assert "".join(p.segment.html for p in grown.pieces) == renderer.render(LONG)
+    assert grown.height == typesetter.build(LONG, 640, font).height
 
 
-def test_an_unknown_or_half_streamed_language_is_plain_text(qapp: QApplication) -> None:
-    html = render_markdown("```ru\nfn main() {}\n```\n")
+def test_an_unknown_or_half_streamed_language_is_plain_text(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
+    html = renderer.render("```ru\nfn main() {}\n```\n")
     assert "fn main() {}" in html and "copy-code:0" in html
 
 
 def test_pieces_built_on_two_threads_are_the_one_thread_stack(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+    renderer: MarkdownRenderer,
+    typesetter: Typesetter,
 ) -> None:
     """A helper thread builds every other piece; the documents still live in the thread
     that asked, in order, as tall as one thread would make them."""
     built_on: list[str] = []
     helped = threading.Event()
-    piece = message_document._piece
+    piece = typesetter._piece
 
     def noting(*args: object) -> object:
         built_on.append(threading.current_thread().name)
@@ -102,13 +112,13 @@ def test_pieces_built_on_two_threads_are_the_one_thread_stack(
             helped.set()
         return piece(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(message_document, "_piece", noting)
-    stack = StackedDocument.build(LONG, 640, QFont())
+    monkeypatch.setattr(typesetter, "_piece", noting)
+    stack = typesetter.build(LONG, 640, QFont())
     assert len(set(built_on)) == 2 and len(built_on) == len(stack.pieces)
     gui_thread = qapp.thread()
     assert all(p.document.thread() == gui_thread for p in stack.pieces)
-    assert [p.segment for p in stack.pieces] == render_segments(LONG)
-    assert stack.height == int(one_document(LONG, 640).size().height())
+    assert [p.segment for p in stack.pieces] == renderer.segments(LONG)
+    assert stack.height == int(one_document(renderer, LONG, 640).size().height())
 
 
 # Random Markdown: wherever the line scan allows a cut, the pieces render as the whole.
@@ -162,27 +172,32 @@ def _block(draw: st.DrawFn) -> str:
     return "---"
 
 
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture,  # (the renderer keeps no state)
+])
 @given(st.lists(st.tuples(_block(), st.sampled_from(["\n\n", "\n", "\n\n\n"])),
                 min_size=1, max_size=10))
 def test_the_line_scan_cuts_only_where_the_parser_would(
-    qapp: QApplication, blocks: list[tuple[str, str]]
+    qapp: QApplication, renderer: MarkdownRenderer, blocks: list[tuple[str, str]]
 ) -> None:
     text = "".join(block + gap for block, gap in blocks)
-    assert set(markdown_render._block_starts(text)) <= set(markdown_render._parsed_starts(text))
-    segments = render_segments(text, min_chars=1)
-    assert "".join(s.html for s in segments) == render_markdown(text)
+    assert set(segment_cuts.block_starts(text)) <= set(segment_cuts._parsed_starts(text))
+    segments = renderer.segments(text, min_chars=1)
+    assert "".join(s.html for s in segments) == renderer.render(text)
 
 
 def test_the_helper_joins_only_once_it_is_wanted(
-    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+    qapp: QApplication,
+    monkeypatch: pytest.MonkeyPatch,
+    renderer: MarkdownRenderer,
+    typesetter: Typesetter,
 ) -> None:
     """While a reply streams its pieces are built on one thread (the window and the
     reader need the rest); when the stream ends the helper joins the build under way."""
     built_on: list[str] = []
     wanted = threading.Event()
     helped = threading.Event()
-    piece = message_document._piece
+    piece = typesetter._piece
 
     def noting(*args: object) -> object:
         built_on.append(threading.current_thread().name)
@@ -195,10 +210,10 @@ def test_the_helper_joins_only_once_it_is_wanted(
             helped.set()
         return piece(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(message_document, "_piece", noting)
-    stack = StackedDocument.build(LONG, 640, QFont(), helper_wanted=wanted)
+    monkeypatch.setattr(typesetter, "_piece", noting)
+    stack = typesetter.build(LONG, 640, QFont(), helper_wanted=wanted)
     main = threading.main_thread().name
     assert built_on[:3] == [main] * 3
     assert set(built_on[3:]) == {main, *(n for n in built_on if n != main)}
     assert len(set(built_on)) == 2
-    assert [p.segment for p in stack.pieces] == render_segments(LONG)
+    assert [p.segment for p in stack.pieces] == renderer.segments(LONG)

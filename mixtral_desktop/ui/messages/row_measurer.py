@@ -19,9 +19,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QListView
 
-from mixtral_desktop.ui.conversation.model import ConversationModel
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
-from mixtral_desktop.ui.messages.lexers import lexers
+from mixtral_desktop.ui.messages.model import ConversationModel
+from mixtral_desktop.ui.text.lexers import LexerLoader
 
 NEAR_ROWS = 24  # at most this many rows measured before a layout
 IDLE_MS = 150  # a pause in scrolling this long starts the wider pass
@@ -32,9 +32,11 @@ BATCH = 6  # rows measured per event-loop pass
 
 class RowMeasurer(QObject):
     def __init__(
-        self, view: QListView, model: ConversationModel, delegate: MessageDelegate
+        self, view: QListView, model: ConversationModel, delegate: MessageDelegate,
+        lexers: LexerLoader,
     ) -> None:
         super().__init__(view)
+        self._lexers = lexers
         self._view = view
         self._model = model
         self._delegate = delegate
@@ -78,7 +80,7 @@ class RowMeasurer(QObject):
         self._warm_timer.start(0)
 
     def _warm_step(self) -> None:
-        if lexers().is_loading():  # code laid out now would be laid out again, coloured
+        if self._lexers.is_loading():  # code laid out now would be laid out again, coloured
             self._warm_timer.start(IDLE_MS)
             return
         width, room = self._warm_size
@@ -117,7 +119,7 @@ class RowMeasurer(QObject):
             height = self._delegate.measure(
                 self._model.message(row), width, keep=True, index=self._model.index(row, 0)
             )
-            outgrown = outgrown or height != self._delegate.laid_out_height(row)
+            outgrown = outgrown or height != self._delegate.rows.laid_out_height(row)
         return outgrown
 
     def restart(self) -> None:
@@ -132,8 +134,8 @@ class RowMeasurer(QObject):
     def _rows_between(self, top: int, bottom: int) -> tuple[int, int]:
         """The rows from ``top`` to ``bottom`` (viewport coordinates), last layout."""
         offset = self._view.verticalScrollBar().value()
-        first = self._delegate.laid_out_row_at(offset + top)
-        last = self._delegate.laid_out_row_at(offset + bottom)
+        first = self._delegate.rows.laid_out_row_at(offset + top)
+        last = self._delegate.rows.laid_out_row_at(offset + bottom)
         rows = self._model.rowCount()
         return (
             min(first, rows - 1) if first is not None else 0,

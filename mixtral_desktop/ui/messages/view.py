@@ -1,69 +1,51 @@
 """The conversation pane: a list view of messages that follows the newest one.
 
-Rows are painted by :class:`MessageDelegate`. Painted text cannot be selected, so
-the row under the mouse gets a persistent editor, a read-only
-:class:`MessageBrowser` placed exactly over the painted text: the user selects
-with the mouse, copies with Ctrl+C and clicks links in real text. The editor
-stays on its row while it holds a selection, until the user clicks another row.
-
-A reply still streaming gets no editor: the browser renders its whole text as one
-document on every update (a 100 KB reply under a resting pointer froze the window
-for ~100 ms thirty times a second), while the painted row lays out only its tail.
-The pointer's row gets its editor when the pointer moves once the reply has finished.
+Rows are painted by :class:`MessageDelegate`; the row under the mouse gets its text
+laid over, selectable (:class:`TextOverlay`); what a user can do with a message (copy,
+open a link) is :class:`MessageActions`. The view lays rows out (measuring the ones
+near the screen first, :class:`RowMeasurer`) and follows the end of the conversation
+unless the user scrolled up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import (
-    QColor,
-    QContextMenuEvent,
-    QDesktopServices,
-    QGuiApplication,
-    QMouseEvent,
-    QPalette,
-    QShowEvent,
-    QTextDocument,
-)
-from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QMenu, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor, QContextMenuEvent, QMouseEvent, QPalette, QShowEvent
+from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
 
-from mixtral_desktop.core.domain.conversation import MessageState
-from mixtral_desktop.ui.conversation.model import ConversationModel
-from mixtral_desktop.ui.conversation.row_measurer import RowMeasurer
-from mixtral_desktop.ui.messages.browser import MessageBrowser, configure_document
+from mixtral_desktop.ui.messages.browser import MessageBrowser
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
-from mixtral_desktop.ui.messages.markdown import (
-    COPY_SCHEME,
-    code_blocks,
-    colours_ready,
-    render_markdown,
-)
+from mixtral_desktop.ui.messages.message_actions import MessageActions
+from mixtral_desktop.ui.messages.model import ConversationModel
+from mixtral_desktop.ui.messages.rendering import Rendering
+from mixtral_desktop.ui.messages.row_measurer import RowMeasurer
+from mixtral_desktop.ui.messages.text_overlay import TextOverlay
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
-BACKGROUND = "#f3f4f6"
 FOLLOW_SLACK = 4  # pixels from the bottom that still count as "at the bottom"
-OPENABLE_SCHEMES = frozenset({"http", "https", "mailto"})
 SCROLL_PAUSE_MS = 120  # relayouts wait until scrolling has paused this long
 
 
 class ConversationView(QListView):
-    """Shows a :class:`ConversationModel`; sticks to the bottom unless scrolled up."""
+    """Shows a :class:`ConversationModel`; sticks to the bottom unless scrolled up.
 
-    code_copied = Signal(str)  # the code of a block the user copied
-    link_opened = Signal(QUrl)  # a web link handed to the desktop
+    :attr:`message_actions` are what a user can do with its messages (their signals say what
+    was copied or opened)."""
 
     def __init__(
         self,
+        rendering: Rendering,
         model: ConversationModel | None = None,
         parent: QWidget | None = None,
         delegate: MessageDelegate | None = None,
     ) -> None:
         super().__init__(parent)
+        self._rendering = rendering
         # Qt calls overridden methods (doItemsLayout...) from inside setModel.
         self._following = True
-        self._editor_index: QPersistentModelIndex | None = None
+        self._overlay: TextOverlay | None = None
         self._measurer: RowMeasurer | None = None
         self._laying_out = False
         self._layout_skipped = False
@@ -71,17 +53,19 @@ class ConversationView(QListView):
         self.setObjectName("conversation")
         self.setAccessibleName("Conversation")
         self._model = model if model is not None else ConversationModel(self)
-        self._delegate = delegate if delegate is not None else MessageDelegate(self)
+        self._delegate = delegate if delegate is not None else MessageDelegate(rendering, self)
         self._delegate.set_font(self.font())
         self.setModel(self._model)
         self.setItemDelegate(self._delegate)
         self._configure()
-        self._measurer = RowMeasurer(self, self._model, self._delegate)
+        self.message_actions = MessageActions(self._model, rendering.renderer, self)
+        self._overlay = TextOverlay(self, self._model, self.message_actions)
+        self._measurer = RowMeasurer(self, self._model, self._delegate, rendering.lexers)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range_changed)
         self.entered.connect(self._on_entered)
-        colours_ready().connect(self._recolour)
+        rendering.renderer.colours_ready.connect(self._recolour)
 
     def _configure(self) -> None:
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -100,7 +84,7 @@ class ConversationView(QListView):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.verticalScrollBar().setSingleStep(24)
         palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Base, QColor(BACKGROUND))
+        palette.setColor(QPalette.ColorRole.Base, QColor(PALETTE.conversation))
         self.setPalette(palette)
 
     def _recolour(self) -> None:
@@ -139,7 +123,7 @@ class ConversationView(QListView):
     def layout_pending(self) -> bool:
         """Whether rows are still being measured or laid out (for tests and tools)."""
         measuring = self._measurer is not None and self._measurer.busy()
-        return measuring or self._delegate.relayout_pending() or self._delegate.building()
+        return measuring or self._delegate.rows.relayout_pending() or self._delegate.building()
 
     def warm_up(self, width: int, height: int) -> None:
         """Hidden (a background tab): lay out ahead, while the app is idle, the newest
@@ -149,41 +133,14 @@ class ConversationView(QListView):
 
     def text_browser(self) -> MessageBrowser | None:
         """The selectable text currently laid over a message, if any."""
-        index = self._editor_model_index()
-        widget = self.indexWidget(index) if index.isValid() else None
-        return widget if isinstance(widget, MessageBrowser) else None
+        return self._overlay.browser() if self._overlay is not None else None
 
     def show_text_at(self, row: int) -> MessageBrowser | None:
         """Lay selectable text over ``row`` (what hovering does) and return it."""
-        self._show_text(self._model.index(row, 0), force=True)
-        return self.text_browser()
-
-    def activate_link(self, row: int, url: QUrl) -> None:
-        """Do what clicking ``url`` in message ``row`` means."""
-        if url.scheme() == COPY_SCHEME:
-            self.copy_code(row, _block_number(url))
-        elif url.scheme() in OPENABLE_SCHEMES:
-            QDesktopServices.openUrl(url)
-            self.link_opened.emit(url)
-
-    def copy_code(self, row: int, block: int) -> None:
-        """Put code block ``block`` of message ``row`` on the clipboard."""
-        blocks = code_blocks(self._model.message(row).content)
-        if 0 <= block < len(blocks):
-            QGuiApplication.clipboard().setText(blocks[block])
-            self.code_copied.emit(blocks[block])
-
-    def message_menu(self, row: int, selection: str = "") -> QMenu:
-        """The context menu of message ``row``; ``selection`` adds a plain Copy."""
-        menu = QMenu(self)
-        text = self._model.message(row).content
-        if selection:
-            menu.addAction("Copy", lambda: _copy(selection))
-        menu.addAction("Copy message", lambda: _copy(text))
-        menu.addAction("Copy as plain text", lambda: _copy(plain_text(text)))
-        for number in range(len(code_blocks(text))):
-            menu.addAction(f"Copy code block {number + 1}", partial(self.copy_code, row, number))
-        return menu
+        if self._overlay is None:
+            return None
+        self._overlay.show(self._model.index(row, 0), force=True)
+        return self._overlay.browser()
 
     # Following the end
 
@@ -207,7 +164,7 @@ class ConversationView(QListView):
         # The user scrolls: rows scrolled into view keep the place the last layout
         # gave them (painted clipped to it) and one relayout follows the pause, so a
         # drag through thousands of unmeasured rows never waits for a layout.
-        self._delegate.hold_relayout(SCROLL_PAUSE_MS)
+        self._delegate.rows.hold_relayout(SCROLL_PAUSE_MS)
 
     def _on_range_changed(self, _minimum: int, maximum: int) -> None:
         if self._following:
@@ -217,56 +174,10 @@ class ConversationView(QListView):
             finally:
                 self._auto_scrolling = False
 
-    # Selectable text over the row under the mouse
-
-    def _editor_model_index(self) -> QModelIndex:
-        if self._editor_index is None or not self._editor_index.isValid():
-            return QModelIndex()
-        return self._model.index(self._editor_index.row(), 0)
-
     def _on_entered(self, index: QModelIndex) -> None:
-        if self.isVisible():  # (Qt also reports rows scrolled under a hidden view's cursor)
-            self._show_text(index, force=False)
-
-    def _show_text(self, index: QModelIndex, *, force: bool) -> None:
-        if not index.isValid():
-            return
-        current = self._editor_model_index()
-        if current.isValid() and current.row() == index.row():
-            return
-        browser = self.text_browser()
-        if browser is not None and not force and browser.textCursor().hasSelection():
-            return  # keep the user's selection until they click elsewhere
-        self._close_text()
-        message = self._model.message(index.row())
-        if not message.content or message.state is MessageState.STREAMING:
-            return
-        self.openPersistentEditor(index)
-        self._editor_index = QPersistentModelIndex(index)
-        browser = self.text_browser()
-        if browser is not None:
-            browser.anchorClicked.connect(self._on_anchor_clicked)
-            browser.customContextMenuRequested.connect(self._on_browser_menu)
-
-    def _close_text(self) -> None:
-        index = self._editor_model_index()
-        if index.isValid():
-            self.closePersistentEditor(index)
-        self._editor_index = None
-
-    def _on_anchor_clicked(self, url: QUrl) -> None:
-        index = self._editor_model_index()
-        if index.isValid():
-            self.activate_link(index.row(), url)
-
-    def _on_browser_menu(self, pos: QPoint) -> None:
-        browser = self.text_browser()
-        index = self._editor_model_index()
-        if browser is None or not index.isValid():
-            return
-        menu = self.message_menu(index.row(), browser.selected_text())
-        menu.exec(browser.mapToGlobal(pos))
-        menu.deleteLater()
+        if self.isVisible() and self._overlay is not None:
+            # (Qt also reports rows scrolled under a hidden view's cursor)
+            self._overlay.show(index, force=False)
 
     # Qt events
 
@@ -287,8 +198,8 @@ class ConversationView(QListView):
         self._layout_skipped = False
         bar = self.verticalScrollBar()
         middle = bar.value() + self.viewport().height() // 2
-        anchor = None if self._following else self._delegate.laid_out_row_at(middle)
-        anchor_top = self._delegate.laid_out_top(anchor) if anchor is not None else None
+        anchor = None if self._following else self._delegate.rows.laid_out_row_at(middle)
+        anchor_top = self._delegate.rows.laid_out_top(anchor) if anchor is not None else None
         if self._measurer is not None and self._on_screen():
             self._measurer.measure_near_screen(self._following)
         self._delegate.begin_layout(self.viewport().width(), self._model.messages())
@@ -297,9 +208,9 @@ class ConversationView(QListView):
             super().doItemsLayout()
         finally:
             self._laying_out = False
-            self._delegate.end_layout()
+            self._delegate.rows.end_layout()
         if anchor is not None and anchor_top is not None:
-            new_top = self._delegate.laid_out_top(anchor)
+            new_top = self._delegate.rows.laid_out_top(anchor)
             if new_top is not None and new_top != anchor_top:
                 bar.setValue(bar.value() + new_top - anchor_top)
 
@@ -327,54 +238,33 @@ class ConversationView(QListView):
         # QListView answers every dataChanged with a layout of all rows: 10,000
         # size hints per streamed chunk. The base class repaints the row and
         # refreshes its editor; the delegate asks for a layout if the height moved.
-        editor = self._editor_model_index()
-        if editor.isValid() and topLeft.row() <= editor.row() <= bottomRight.row() and (
-            self._model.message(editor.row()).state is MessageState.STREAMING
-        ):
-            self._close_text()  # streaming: painted, not laid over (see the module doc)
+        if self._overlay is not None:
+            self._overlay.close_if_streaming(topLeft.row(), bottomRight.row())
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         # (``entered`` comes only when the pointer changes rows: a row that streamed
         # while the pointer was on it gets its editor when the pointer moves.)
-        if not self._editor_model_index().isValid():
-            self._show_text(self.indexAt(event.position().toPoint()), force=False)
+        if self._overlay is not None and not self._overlay.index().isValid():
+            self._overlay.show(self.indexAt(event.position().toPoint()), force=False)
         super().mouseMoveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        self._show_text(self.indexAt(event.position().toPoint()), force=True)
+        if self._overlay is not None:
+            self._overlay.show(self.indexAt(event.position().toPoint()), force=True)
         super().mousePressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         index = self.indexAt(event.pos())
         if not index.isValid():
             return
-        menu = self.message_menu(index.row())
+        menu = self.message_actions.menu(index.row(), self)
         menu.exec(event.globalPos())
         menu.deleteLater()
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "_delegate"):
-            self._close_text()
+        if event.type() == QEvent.Type.FontChange and self._overlay is not None:
+            self._overlay.close()
             self._delegate.set_font(self.font())
             self.scheduleDelayedItemsLayout()
-
-
-def plain_text(markdown: str) -> str:
-    """``markdown`` as the plain text a reader sees (no markup, no copy links)."""
-    document = QTextDocument()
-    configure_document(document, document.defaultFont())
-    document.setHtml(render_markdown(markdown, copy_links=False))
-    return document.toPlainText().strip()
-
-
-def _block_number(url: QUrl) -> int:
-    try:
-        return int(url.path())
-    except ValueError:
-        return -1
-
-
-def _copy(text: str) -> None:
-    QGuiApplication.clipboard().setText(text)

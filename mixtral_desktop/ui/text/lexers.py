@@ -1,4 +1,4 @@
-"""Pygments lexers, built on a pool thread so that no frame waits for one.
+"""Pygments lexers, built on a worker thread so that no frame waits for one.
 
 The first lexer of a language costs 3-30 ms (pygments imports its module and compiles
 its regular expressions): a window restoring chats with code in five languages spent
@@ -21,13 +21,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable
-from functools import partial
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from mixtral_desktop.ui.workers.background import run_in_background
-from mixtral_desktop.ui.workers.idle import WhenIdle
+from mixtral_desktop.core.services.executors import run_in
+from mixtral_desktop.ui.workers.idle import FirstFrame, WhenIdle
+from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -50,19 +51,30 @@ def _build(language: str) -> Lexer | None:
 
 
 class LexerLoader(QObject):
-    """Which lexers are ready; asks a pool thread for the others."""
+    """Which lexers are ready; has the others built by coroutines of ``tasks`` awaiting
+    ``executor`` (no idle build before ``first_frame`` is painted)."""
 
     ready = Signal()  # one or more lexers became ready (batched per event-loop pass)
     _wanted = Signal(str)  # a worker thread met a language not loaded yet
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        tasks: TaskGroup,
+        first_frame: FirstFrame | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._executor = executor
+        self._tasks = tasks
         # Written only on the thread that made the loader (the GUI thread); a worker
         # thread laying a long message out may read them (one dict look-up at a time).
         self._lexers: dict[str, Lexer | None] = {}
         self._pending: set[str] = set()  # asked for, not built yet
         self._waiting: list[str] = []  # of those, the ones whose build waits for idle
-        self._when_idle = WhenIdle(self._build_waiting, LATEST_MS, self)
+        self._when_idle = WhenIdle(
+            self._build_waiting, LATEST_MS, self, first_frame=first_frame
+        )
         self._home = threading.get_ident()
         self.epoch = 0  # lexers that became ready so far: renders keyed by it stay true
         self._wanted.connect(self._load)  # queued: it runs on the GUI thread
@@ -106,31 +118,24 @@ class LexerLoader(QObject):
         """The GUI thread is idle (or was busy long enough): build what was asked for."""
         waiting, self._waiting = self._waiting, []
         for key in waiting:
-            run_in_background(
-                partial(_build, key), partial(self._loaded, key), partial(self._failed, key)
-            )
+            if self._tasks.closed:
+                return
+            self._tasks.start(self._build_one(key), f"lexer {key}")
+
+    async def _build_one(self, language: str) -> None:
+        try:
+            lexer = await run_in(self._executor, _build, language)
+        except Exception as error:
+            log.warning("no highlighting for %r: %s", language, type(error).__name__)
+            lexer = None  # shown plain, as a language pygments does not know
+        self._loaded(language, lexer)
 
     def is_loading(self) -> bool:
         """Whether a lexer is still being built, or :attr:`ready` not yet emitted for one."""
         return bool(self._pending) or self._announce.isActive()
 
-    def _loaded(self, language: str, lexer: object) -> None:
+    def _loaded(self, language: str, lexer: Lexer | None) -> None:
         self._pending.discard(language)
-        self._lexers[language] = lexer  # type: ignore[assignment]
+        self._lexers[language] = lexer
         self.epoch += 1  # (after the lexer is in: a render of this epoch may use it)
         self._announce.start()
-
-    def _failed(self, language: str, error: Exception) -> None:
-        log.warning("no highlighting for %r: %s", language, type(error).__name__)
-        self._loaded(language, None)  # shown plain, as a language pygments does not know
-
-
-_loader: LexerLoader | None = None
-
-
-def lexers() -> LexerLoader:
-    """The app's one loader (made on first use, on the GUI thread)."""
-    global _loader
-    if _loader is None:
-        _loader = LexerLoader()
-    return _loader

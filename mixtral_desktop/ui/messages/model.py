@@ -26,11 +26,17 @@ StateRole = Qt.ItemDataRole.UserRole + 3
 
 
 class ConversationModel(QAbstractListModel):
-    """Messages in order. Messages are immutable, so an update replaces a row."""
+    """Messages in order. Messages are immutable, so an update replaces a row.
+
+    Each row also has a key, unique in this model and kept while the row lives, so a
+    reply can be followed to its row whatever is inserted or removed around it.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._messages: list[Message] = []
+        self._keys: list[int] = []
+        self._next_key = 1
 
     # Qt API
 
@@ -79,8 +85,29 @@ class ConversationModel(QAbstractListModel):
         row = len(self._messages)
         self.beginInsertRows(QModelIndex(), row, row)
         self._messages.append(message)
+        self._keys.append(self._new_key())
         self.endInsertRows()
         return row
+
+    def key_at(self, row: int) -> int:
+        """The key of the message in ``row`` (see the class docstring)."""
+        self._check_row(row)
+        return self._keys[row]
+
+    def row_of_key(self, key: int) -> int | None:
+        """The row whose key is ``key``; None once it was removed."""
+        keys = self._keys
+        if keys and keys[-1] == key:  # (a reply: almost always the last row)
+            return len(keys) - 1
+        try:
+            return keys.index(key)
+        except ValueError:
+            return None
+
+    def _new_key(self) -> int:
+        key = self._next_key
+        self._next_key += 1
+        return key
 
     def replace(self, row: int, message: Message) -> None:
         """Put ``message`` in ``row``; only that row is reported as changed."""
@@ -97,12 +124,14 @@ class ConversationModel(QAbstractListModel):
     def set_messages(self, messages: list[Message]) -> None:
         self.beginResetModel()
         self._messages = list(messages)
+        self._keys = [self._new_key() for _ in self._messages]
         self.endResetModel()
 
     def remove_row(self, row: int) -> None:
         self._check_row(row)
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._messages[row]
+        del self._keys[row]
         self.endRemoveRows()
 
     def clear(self) -> None:
