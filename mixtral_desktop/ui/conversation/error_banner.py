@@ -7,6 +7,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from mixtral_desktop.core.segmind.errors import BILLING_URL, Action, SegmindError
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.palette import banner_style
 
 ACTION_LABELS = {
     Action.RETRY: "Retry",
@@ -27,10 +29,7 @@ class ErrorBanner(QFrame):
         self.setObjectName("error_banner")
         self.setAccessibleName("Error")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#error_banner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 6px; }"
-            "#error_banner QLabel { color: #7a1c16; }"
-        )
+        self.setStyleSheet(banner_style("error_banner", PALETTE.error))
         self.message = QLabel(self)
         self.message.setObjectName("error_message")
         self.message.setWordWrap(True)

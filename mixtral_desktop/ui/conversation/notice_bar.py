@@ -5,6 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.palette import banner_style
+
 
 class NoticeBar(QFrame):
     """Hidden until :meth:`say`; its button stops the request it talks about."""
@@ -15,10 +18,7 @@ class NoticeBar(QFrame):
         super().__init__(parent)
         self.setObjectName("notice_bar")
         self.setAccessibleName("Notice")
-        self.setStyleSheet(
-            "#notice_bar { background: #eef4fc; border: 1px solid #c5d8f0; border-radius: 6px; }"
-            "#notice_bar QLabel { color: #1d3b63; }"
-        )
+        self.setStyleSheet(banner_style("notice_bar", PALETTE.notice))
         self.message = QLabel(self)
         self.message.setObjectName("notice_message")
         self.message.setWordWrap(True)

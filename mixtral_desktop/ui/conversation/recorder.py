@@ -20,7 +20,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QTimer, 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.storage.store import Store
-from mixtral_desktop.ui.conversation.model import ConversationModel
+from mixtral_desktop.ui.messages.model import ConversationModel
 
 STREAM_SAVE_MS = 400
 """A growing reply reaches the database at least this often (the goal is 500 ms)."""

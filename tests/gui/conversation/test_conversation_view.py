@@ -25,20 +25,18 @@ from pytestqt.qtbot import QtBot
 
 from bench.data import markdown_reply
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
-from mixtral_desktop.ui.conversation.model import ConversationModel, MessageRole
-from mixtral_desktop.ui.conversation.view import ConversationView, plain_text
-from mixtral_desktop.ui.messages import browser as message_browser
-from mixtral_desktop.ui.messages import lexers as lexer_loader
 from mixtral_desktop.ui.messages.browser import MessageBrowser
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
-from mixtral_desktop.ui.messages.lexers import lexers
-from mixtral_desktop.ui.messages.markdown import (
-    CODE_BORDER,
-    code_blocks,
-    colours_ready,
-    render_markdown,
-)
+from mixtral_desktop.ui.messages.message_actions import plain_text
+from mixtral_desktop.ui.messages.model import ConversationModel, MessageRole
+from mixtral_desktop.ui.messages.rendering import Rendering
 from mixtral_desktop.ui.messages.style import NOTE_COLOURS, body_width, bubble_style
+from mixtral_desktop.ui.messages.view import ConversationView
+from mixtral_desktop.ui.text import lexers as lexer_loader
+from mixtral_desktop.ui.text.document import configure_document
+from mixtral_desktop.ui.text.markdown import code_blocks
+from mixtral_desktop.ui.text.renderer import MarkdownRenderer
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 
@@ -142,18 +140,21 @@ def settle(qtbot: QtBot, view: ConversationView) -> None:
 # Markdown
 
 
-def rendered_in_colour(qtbot: QtBot, text: str) -> str:
-    """``render_markdown(text)`` once the lexers its code needs are loaded."""
-    html = render_markdown(text)
-    if lexers().is_loading():
-        with qtbot.waitSignal(colours_ready(), timeout=10_000):
+def rendered_in_colour(qtbot: QtBot, rendering: Rendering, text: str) -> str:
+    """``render(text)`` once the lexers its code needs are loaded."""
+    renderer = rendering.renderer
+    html = renderer.render(text)
+    if rendering.lexers.is_loading():
+        with qtbot.waitSignal(renderer.colours_ready, timeout=10_000):
             pass
-        html = render_markdown(text)
+        html = renderer.render(text)
     return html
 
 
-def test_markdown_renders_headings_lists_tables_links_and_code(qtbot: QtBot) -> None:
-    html = rendered_in_colour(qtbot, RICH_REPLY)
+def test_markdown_renders_headings_lists_tables_links_and_code(
+    qtbot: QtBot, rendering: Rendering
+) -> None:
+    html = rendered_in_colour(qtbot, rendering, RICH_REPLY)
     assert "<h2>Reading a file</h2>" in html
     assert "<ul>" in html and "<ol>" in html and "<li>" in html
     assert '<table border="1"' in html and "<th>Approach</th>" in html
@@ -171,7 +172,10 @@ COLOURED = '<span style="color: #00F">start</span>'
 
 
 def test_code_shows_plain_while_its_lexer_loads_then_in_colour(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    view: ConversationView,
+    monkeypatch: pytest.MonkeyPatch,
+    renderer: MarkdownRenderer,
 ) -> None:
     """No paint waits for pygments: the code is drawn at once, coloured when ready."""
     # (No other test shows Erlang, so its lexer is not loaded yet.) The build is held
@@ -194,26 +198,30 @@ def test_code_shows_plain_while_its_lexer_loads_then_in_colour(
     assert COLOURED not in shown_html()
     height = view.visualRect(view.conversation_model().index(0, 0)).height()
     painted = delegate.documents_built
-    with qtbot.waitSignal(colours_ready(), timeout=10_000):
+    with qtbot.waitSignal(renderer.colours_ready, timeout=10_000):
         release.set()
     qtbot.waitUntil(lambda: delegate.documents_built > painted)  # the view paints it again
     assert COLOURED in shown_html()
     assert view.visualRect(view.conversation_model().index(0, 0)).height() == height
 
 
-def test_markdown_qt_sees_the_table_and_the_link(qapp: QApplication) -> None:
+def test_markdown_qt_sees_the_table_and_the_link(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
     document = QTextDocument()
-    document.setHtml(render_markdown(RICH_REPLY))
+    document.setHtml(renderer.render(RICH_REPLY))
     tables = [f for f in document.rootFrame().childFrames() if isinstance(f, QTextTable)]
     assert len(tables) == 2, document.rootFrame().childFrames()  # code box + Markdown table
     assert "Approach" in document.toPlainText()
 
 
-def test_a_table_is_ruled_with_single_one_pixel_lines(qapp: QApplication) -> None:
+def test_a_table_is_ruled_with_single_one_pixel_lines(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
     """Cells drawn as a grid of single rules, not each cell boxed on its own (2 px seams)."""
     document = QTextDocument()
-    message_browser.configure_document(document, QFont("DejaVu Sans", 10))
-    document.setHtml(render_markdown("| a | b | c |\n|---|---|---|\n| one | two | three |\n"))
+    configure_document(document, QFont("DejaVu Sans", 10))
+    document.setHtml(renderer.render("| a | b | c |\n|---|---|---|\n| one | two | three |\n"))
     document.setTextWidth(400)
     image = QImage(420, int(document.size().height()) + 20, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
@@ -221,7 +229,7 @@ def test_a_table_is_ruled_with_single_one_pixel_lines(qapp: QApplication) -> Non
     painter.translate(10, 10)
     document.drawContents(painter)
     painter.end()
-    border = QColor(CODE_BORDER).rgb()
+    border = QColor(PALETTE.code_border).rgb()
 
     def runs(pixels: list[bool]) -> list[int]:
         lengths: list[int] = []
@@ -238,32 +246,34 @@ def test_a_table_is_ruled_with_single_one_pixel_lines(qapp: QApplication) -> Non
     assert down == [1, 1, 1], down  # top, under the header row, bottom
 
 
-def test_raw_html_shows_as_text(qapp: QApplication) -> None:
-    html = render_markdown('<script>alert("x")</script> and <b>bold?</b>')
+def test_raw_html_shows_as_text(qapp: QApplication, renderer: MarkdownRenderer) -> None:
+    html = renderer.render('<script>alert("x")</script> and <b>bold?</b>')
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html
-    assert plain_text("<b>bold?</b>") == "<b>bold?</b>"
+    assert plain_text("<b>bold?</b>", renderer) == "<b>bold?</b>"
 
 
-def test_every_code_block_gets_its_numbered_copy_link() -> None:
-    html = render_markdown(TWO_BLOCKS)
+def test_every_code_block_gets_its_numbered_copy_link(renderer: MarkdownRenderer) -> None:
+    html = renderer.render(TWO_BLOCKS)
     assert html.index('href="copy-code:0"') < html.index('href="copy-code:1"')
     assert "copy-code:2" not in html
     assert code_blocks(TWO_BLOCKS) == ['print("first")', "echo second\nls -l"]
     assert code_blocks("no code here") == []
 
 
-def test_unknown_or_missing_language_still_renders_the_code(qapp: QApplication) -> None:
+def test_unknown_or_missing_language_still_renders_the_code(
+    qapp: QApplication, renderer: MarkdownRenderer
+) -> None:
     source = "```klingon\nqapla'\n```\n\n```\nplain & simple\n```"
     document = QTextDocument()
-    document.setHtml(render_markdown(source))
+    document.setHtml(renderer.render(source))
     assert "qapla'" in document.toPlainText()
     assert "plain & simple" in document.toPlainText()
     assert code_blocks("```klingon\nqapla'\n```") == ["qapla'"]
 
 
-def test_strikethrough_and_images_are_safe() -> None:
-    html = render_markdown("~~old~~ ![a cat](https://example.com/cat.png)")
+def test_strikethrough_and_images_are_safe(renderer: MarkdownRenderer) -> None:
+    html = renderer.render("~~old~~ ![a cat](https://example.com/cat.png)")
     assert "<s>old</s>" in html
     assert "<img" not in html and '<a href="https://example.com/cat.png">' in html
 
@@ -340,17 +350,17 @@ def test_roles_are_painted_in_distinct_colours(qtbot: QtBot, view: ConversationV
     assert user_bubble.left() > assistant_bubble.left()  # the user's turns sit to the right
 
 
-def test_waiting_row_shows_elapsed_seconds(qtbot: QtBot) -> None:
+def test_waiting_row_shows_elapsed_seconds(qtbot: QtBot, rendering: Rendering) -> None:
     now = 1_700_000_100.0
-    delegate = MessageDelegate(clock=lambda: now)
+    delegate = MessageDelegate(rendering, clock=lambda: now)
     waiting = Message(Role.ASSISTANT, "", state=MessageState.WAITING, created=now - 42.7)
     assert delegate.status_text(waiting) == "Waiting for Mixtral… 42 s"
     now += 1
     assert delegate.status_text(waiting) == "Waiting for Mixtral… 43 s"
 
 
-def test_state_notes(qtbot: QtBot) -> None:
-    delegate = MessageDelegate()
+def test_state_notes(qtbot: QtBot, rendering: Rendering) -> None:
+    delegate = MessageDelegate(rendering)
     done = Message(Role.ASSISTANT, "ok")
     incomplete = Message(Role.ASSISTANT, "par", state=MessageState.INCOMPLETE)
     failed = Message(Role.ASSISTANT, "", state=MessageState.FAILED, error="HTTP 500")
@@ -360,9 +370,11 @@ def test_state_notes(qtbot: QtBot) -> None:
     assert QColor(NOTE_COLOURS[MessageState.FAILED]).red() > 150
 
 
-def test_waiting_row_repaints_with_the_new_count(qtbot: QtBot, view: ConversationView) -> None:
+def test_waiting_row_repaints_with_the_new_count(
+    qtbot: QtBot, view: ConversationView, rendering: Rendering
+) -> None:
     clock = [1_700_000_000.0]
-    delegate = MessageDelegate(view, clock=lambda: clock[0])
+    delegate = MessageDelegate(rendering, view, clock=lambda: clock[0])
     view.setItemDelegate(delegate)
     model = view.conversation_model()
     model.append(Message(Role.ASSISTANT, "", state=MessageState.WAITING, created=clock[0] - 3))
@@ -373,8 +385,8 @@ def test_waiting_row_repaints_with_the_new_count(qtbot: QtBot, view: Conversatio
     qtbot.waitUntil(lambda: view.viewport().grab().toImage() != before)
 
 
-def test_size_hint_of_an_unpainted_row_lays_no_text_out(qtbot: QtBot) -> None:
-    view = ConversationView()
+def test_size_hint_of_an_unpainted_row_lays_no_text_out(qtbot: QtBot, rendering: Rendering) -> None:
+    view = ConversationView(rendering)
     qtbot.addWidget(view)
     view.conversation_model().set_messages(many_messages(50))
     delegate = view.message_delegate()
@@ -492,7 +504,7 @@ def test_clicking_copy_under_a_code_block_copies_that_block(
     assert browser is not None and browser.isVisible()
     qtbot.waitUntil(browser.isVisible)
     position = find_link(browser, "copy-code:1")
-    with qtbot.waitSignal(view.code_copied) as copied:
+    with qtbot.waitSignal(view.message_actions.code_copied) as copied:
         qtbot.mouseClick(browser.viewport(), Qt.MouseButton.LeftButton, pos=position)
     assert copied.args == ["echo second\nls -l"]
     assert QGuiApplication.clipboard().text() == "echo second\nls -l"
@@ -527,12 +539,15 @@ def test_hovering_a_message_lays_selectable_text_over_it(
 
 
 def test_selectable_text_over_a_long_message_reuses_what_the_row_rendered(
-    qtbot: QtBot, view: ConversationView, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    view: ConversationView,
+    monkeypatch: pytest.MonkeyPatch,
+    renderer: MarkdownRenderer,
 ) -> None:
     rendered: list[str] = []  # what the text browser rendered from Markdown itself
-    render = message_browser.render_markdown
+    render = renderer.render
     monkeypatch.setattr(
-        message_browser, "render_markdown", lambda t: rendered.append(t) or render(t)
+        renderer, "render", lambda t, copy_links=True: rendered.append(t) or render(t, copy_links)
     )
     text = markdown_reply(30_000)
     model = view.conversation_model()
@@ -545,7 +560,7 @@ def test_selectable_text_over_a_long_message_reuses_what_the_row_rendered(
     assert browser is not None and browser.source_text == text
     assert rendered == []  # no Markdown render on hover: the row's pieces, joined
     whole = QTextDocument()
-    whole.setHtml(render_markdown(text))
+    whole.setHtml(renderer.render(text))
     assert browser.toPlainText() == whole.toPlainText()
 
 
@@ -593,7 +608,7 @@ def test_context_menu_copies_source_plain_text_and_code(
 ) -> None:
     model = view.conversation_model()
     model.set_messages([Message(Role.ASSISTANT, "# Title\n\n**bold** text\n\n" + TWO_BLOCKS)])
-    menu = view.message_menu(0)
+    menu = view.message_actions.menu(0, view)
     actions = {action.text(): action for action in menu.actions()}
     assert list(actions) == [
         "Copy message",
@@ -607,22 +622,22 @@ def test_context_menu_copies_source_plain_text_and_code(
     plain = QGuiApplication.clipboard().text()
     assert plain.startswith("Title\n") and "bold text" in plain and "**" not in plain
     assert "copy" not in plain
-    with qtbot.waitSignal(view.code_copied):
+    with qtbot.waitSignal(view.message_actions.code_copied):
         actions["Copy code block 1"].trigger()
     assert QGuiApplication.clipboard().text() == 'print("first")'
-    with_selection = view.message_menu(0, "bold")
+    with_selection = view.message_actions.menu(0, view, "bold")
     assert with_selection.actions()[0].text() == "Copy"
 
 
 def test_web_links_go_to_the_desktop(qtbot: QtBot, view: ConversationView, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     opened: list[QUrl] = []
     monkeypatch.setattr(
-        "mixtral_desktop.ui.conversation.view.QDesktopServices.openUrl",
+        "mixtral_desktop.ui.messages.view.QDesktopServices.openUrl",
         lambda url: opened.append(url) or True,
     )
     view.conversation_model().append(Message(Role.ASSISTANT, "[x](https://example.com)"))
-    view.activate_link(0, QUrl("https://example.com"))
-    view.activate_link(0, QUrl("file:///etc/passwd"))
+    view.message_actions.activate_link(0, QUrl("https://example.com"))
+    view.message_actions.activate_link(0, QUrl("file:///etc/passwd"))
     assert opened == [QUrl("https://example.com")]
 
 
@@ -633,7 +648,7 @@ def drain(view: ConversationView) -> None:
     """Run paints and the relayouts they ask for, without waiting on a clock."""
     for _ in range(50):
         QApplication.processEvents()
-        if not view.message_delegate().relayout_pending():
+        if not view.message_delegate().rows.relayout_pending():
             return
 
 
@@ -673,8 +688,8 @@ def test_ten_thousand_messages_open_lazily(qtbot: QtBot, view: ConversationView)
 
 
 class CountingDelegate(MessageDelegate):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, rendering: Rendering) -> None:
+        super().__init__(rendering)
         self.size_hints = 0
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # type: ignore[override]
@@ -683,10 +698,10 @@ class CountingDelegate(MessageDelegate):
 
 
 def test_streaming_into_a_long_conversation_relayouts_only_when_a_line_is_added(
-    qtbot: QtBot,
+    qtbot: QtBot, rendering: Rendering,
 ) -> None:
-    delegate = CountingDelegate()
-    view = ConversationView(delegate=delegate)
+    delegate = CountingDelegate(rendering)
+    view = ConversationView(rendering, delegate=delegate)
     qtbot.addWidget(view)
     view.resize(720, 480)
     view.show()
@@ -700,7 +715,7 @@ def test_streaming_into_a_long_conversation_relayouts_only_when_a_line_is_added(
     started = time.perf_counter()
     for word in ("two", "three", "four"):  # same line: the height does not move
         model.replace(row, model.message(row).with_content(model.message(row).content + " " + word))
-        qtbot.waitUntil(lambda: not delegate.relayout_pending())
+        qtbot.waitUntil(lambda: not delegate.rows.relayout_pending())
     settle(qtbot, view)
     same_line = time.perf_counter() - started
     assert delegate.size_hints < 50
@@ -745,7 +760,7 @@ def test_screenshot_of_representative_messages(qtbot: QtBot, view: ConversationV
 
 
 def test_sizing_every_row_at_once_matches_asking_row_by_row(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, rendering: Rendering
 ) -> None:
     """The first layout's bulk sizing gives each row exactly the height sizeHint would."""
     messages = many_messages(400)
@@ -754,7 +769,7 @@ def test_sizing_every_row_at_once_matches_asking_row_by_row(
     messages[11] = messages[11].with_content("A long finished reply.\n\n" * 400)  # > 6,000
 
     def row_heights() -> list[int]:
-        view = ConversationView()
+        view = ConversationView(rendering)
         qtbot.addWidget(view)
         view.resize(700, 500)
         view.show()

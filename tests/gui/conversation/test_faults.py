@@ -16,15 +16,17 @@ from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.config.secrets import KeyStore
 from mixtral_desktop.core.domain.conversation import MessageState, Role
+from mixtral_desktop.core.domain.request import CONTINUE_PROMPT
 from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import BILLING_URL
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.retry import RetryPolicy
-from mixtral_desktop.ui.shell import chat_tab as chat_tab_module
-from mixtral_desktop.ui.shell.chat_tab import CONTINUE_PROMPT, ChatTab
+from mixtral_desktop.ui.conversation import waiting as waiting_module
+from mixtral_desktop.ui.shell.chat_tab import ChatTab
 from mixtral_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
+from tests.gui.app_parts import Windows
 
 WAIT_MS = 15_000
 LONG_REPLY = "".join(f"part{i} " for i in range(120))
@@ -106,14 +108,13 @@ def read_timeout() -> float:
 
 @pytest.fixture
 def window(
-    qtbot: QtBot, fake_segmind: FakeSegmind, read_timeout: float
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind, read_timeout: float
 ) -> Iterator[MainWindow]:
     config = ClientConfig(
         base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=read_timeout
     )
     clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config, retry=FAST_RETRY)
-    win = MainWindow(clients)
-    qtbot.addWidget(win)
+    win = windows.open(clients)
     win.show()
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
@@ -225,7 +226,7 @@ def test_cold_start_is_explained_and_stop_works(
     qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(chat_tab_module, "COLD_START_AFTER_S", 1)
+    monkeypatch.setattr(waiting_module, "COLD_START_AFTER_S", 1)
     release = threading.Event()
     fake_segmind.configure(hold=release)
     tab = window.current_tab()
@@ -242,13 +243,12 @@ def test_cold_start_is_explained_and_stop_works(
 
 
 def test_rate_limit_queues_visibly_instead_of_earning_a_429(
-    qtbot: QtBot, fake_segmind: FakeSegmind
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
 ) -> None:
     config = ClientConfig(base_url=fake_segmind.base_url)
     clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config,
                              requests_per_minute=1, retry=FAST_RETRY)
-    window = MainWindow(clients)
-    qtbot.addWidget(window)
+    window = windows.open(clients)
     window.show()
     first, second = window.current_tab(), window.new_tab()
     send(qtbot, first, "one")
@@ -266,7 +266,7 @@ def test_rate_limit_queues_visibly_instead_of_earning_a_429(
 
 
 def test_offline_at_start_then_recovers_by_itself(
-    qtbot: QtBot, fake_segmind: FakeSegmind, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from mixtral_desktop.ui.statusbar import credits_watch
 
@@ -275,8 +275,7 @@ def test_offline_at_start_then_recovers_by_itself(
     fake_segmind.stop()
     config = ClientConfig(base_url=f"http://127.0.0.1:{port}/v1", connect_timeout=2)
     clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config, retry=FAST_RETRY)
-    window = MainWindow(clients)
-    qtbot.addWidget(window)
+    window = windows.open(clients)
     window.show()
     window.refresh_credits()
     qtbot.waitUntil(lambda: "offline" in window.status.credits.text(), timeout=WAIT_MS)
@@ -301,13 +300,12 @@ def test_offline_at_start_then_recovers_by_itself(
 
 
 def test_retry_is_announced_with_a_countdown_and_can_be_stopped(
-    qtbot: QtBot, fake_segmind: FakeSegmind
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
 ) -> None:
     config = ClientConfig(base_url=fake_segmind.base_url)
     patient = RetryPolicy(base_delay=4.0, max_delay=4.0)
     clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config, retry=patient)
-    window = MainWindow(clients)
-    qtbot.addWidget(window)
+    window = windows.open(clients)
     window.show()
     tab = window.current_tab()
     fake_segmind.fail_next(status=503)

@@ -1,0 +1,327 @@
+"""One chat's behaviour: what is sent, how the reply streams into the model, what is
+kept when it fails or is stopped. A :class:`QObject`, not a widget.
+
+Data flow: :meth:`ConversationController.submit` -> model -> a reply task on the event
+loop (:func:`~mixtral_desktop.core.services.reply.stream_reply`: the client on a reply
+thread) -> text into the reply's row (:class:`StreamingRow`) -> finished / failed /
+cancelled. While it waits, :class:`WaitNotices` says why. The composer is another
+feature: the chat tab wires it to :attr:`busy_changed`, :attr:`accepted` and
+:attr:`focus_wanted`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import QObject, Signal
+
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, validate_text
+from mixtral_desktop.core.domain.request import ChatRequest, continue_request, reply_request
+from mixtral_desktop.core.net.cancel import CancelToken
+from mixtral_desktop.core.segmind.errors import (
+    Action,
+    Cancelled,
+    NetworkError,
+    SegmindError,
+    Timeout,
+)
+from mixtral_desktop.core.segmind.protocol import ChatReply
+from mixtral_desktop.core.services.clients import ClientProvider
+from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.core.services.reply import stream_reply
+from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
+from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
+from mixtral_desktop.ui.conversation.streaming_row import StreamingRow
+from mixtral_desktop.ui.conversation.waiting import WaitNotices
+from mixtral_desktop.ui.messages.model import ConversationModel
+from mixtral_desktop.ui.workers.tasks import TaskGroup
+
+log = logging.getLogger(__name__)
+
+
+class TabState(Enum):
+    IDLE = "Idle"
+    WAITING = "Waiting"
+    STREAMING = "Streaming"
+    ERROR = "Error"
+
+
+@dataclass(eq=False)
+class _Reply:
+    """The reply in flight: its number (for the log), its cancel token, its task."""
+
+    request_id: int
+    cancel: CancelToken
+    task: asyncio.Task[None] | None = None
+
+
+class _Listener:
+    """What one reply reports; ignored once it is no longer the controller's reply."""
+
+    def __init__(self, controller: ConversationController, reply: _Reply) -> None:
+        self._controller = controller
+        self._reply = reply
+
+    def on_queued(self, seconds: float) -> None:
+        if self._controller.current(self._reply):
+            self._controller.waiting.queued(seconds)
+            self._controller.state_changed.emit()
+
+    def on_started(self) -> None:
+        if self._controller.current(self._reply):
+            self._controller.waiting.sent()
+            self._controller.state_changed.emit()
+
+    def on_retrying(self, seconds: float, next_try: int, reason: str) -> None:
+        if self._controller.current(self._reply):
+            self._controller.waiting.retrying(seconds, next_try, reason)
+            self._controller.state_changed.emit()
+
+    def on_text(self, text: str) -> None:
+        if self._controller.current(self._reply):
+            self._controller.text_arrived(text)
+
+
+class ConversationController(QObject):
+    """A conversation with its own replies; two tabs' controllers can wait at once."""
+
+    state_changed = Signal()
+    credits_seen = Signal(float)
+    usage_seen = Signal(object)  # Usage | None
+    set_key_requested = Signal()
+    busy_changed = Signal(bool)  # a reply is in flight (the composer's button reads Stop)
+    accepted = Signal()  # a message was added: the composer's text has gone into it
+    focus_wanted = Signal()  # the composer should have the keyboard again
+
+    def __init__(
+        self,
+        model: ConversationModel,
+        banner: ErrorBanner,
+        notice: NoticeBar,
+        clients: ClientProvider,
+        executors: Executors,
+        tasks: TaskGroup,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._banner = banner
+        self._clients = clients
+        self._executors = executors
+        self._tasks = tasks
+        self.state = TabState.IDLE
+        self.last_error: SegmindError | None = None
+        self._reply: _Reply | None = None
+        self.streaming = StreamingRow(model, self)
+        self.waiting = WaitNotices(notice, clients, self)
+        self.waiting.ticked.connect(self._tick)
+        banner.retry_requested.connect(self.retry)
+        banner.continue_requested.connect(self.continue_reply)
+        banner.set_key_requested.connect(self.set_key_requested)
+        notice.stop_requested.connect(self.stop)
+
+    # -- public -----------------------------------------------------------------
+
+    def is_busy(self) -> bool:
+        return self._reply is not None
+
+    def current(self, reply: _Reply) -> bool:
+        """Whether ``reply`` is the one this conversation waits for."""
+        return reply is self._reply
+
+    def state_text(self) -> str:
+        if self.state is TabState.WAITING:
+            return self.waiting.state_text()
+        return str(self.state.value)
+
+    def waiting_for_key(self) -> bool:
+        """The last request failed for want of a (valid) key."""
+        return (
+            self.state is TabState.ERROR
+            and self.last_error is not None
+            and self.last_error.action is Action.SET_KEY
+        )
+
+    def load(self, messages: list[Message]) -> None:
+        """Show a saved conversation; a reply cut short by a crash offers Retry."""
+        self.model.set_messages(messages)
+        last = messages[-1] if messages else None
+        if last is not None and last.role is Role.ASSISTANT and last.state in (
+            MessageState.INCOMPLETE, MessageState.STREAMING, MessageState.WAITING
+        ):
+            self._banner.show_error(
+                SegmindError("This reply was cut short before it finished."),
+                can_continue=bool(last.content),
+            )
+
+    def submit(self, role: Role, text: str) -> bool:
+        """Add a message as ``role``; a user message also asks Mixtral. False if refused."""
+        try:
+            validate_text(text)
+        except ValueError:
+            return False
+        if role is Role.USER and self.is_busy():
+            return False
+        self._banner.hide()
+        self.model.append(Message(role=role, content=text))
+        self.accepted.emit()
+        if role is Role.USER:
+            self._request_reply()
+        elif self.state is TabState.ERROR:
+            self._set_state(TabState.IDLE)
+        self.focus_wanted.emit()
+        return True
+
+    def retry(self) -> None:
+        """Ask again for the reply that failed or was stopped."""
+        if self.is_busy():
+            return
+        self._banner.hide()
+        self._drop_unfinished_reply()
+        if not reply_request(self.model.messages()):
+            return
+        self._request_reply()
+
+    def continue_reply(self) -> None:
+        """Ask Mixtral to carry on from a reply that was cut short."""
+        rows = self.model.rowCount()
+        last = self.model.message(rows - 1) if rows else None
+        if self.is_busy() or last is None or not _continuable(last):
+            return
+        self._banner.hide()
+        request = continue_request(self.model.messages()[:-1], last.content)
+        self._start(request, rows - 1, prefix=last.content)
+
+    def stop(self) -> None:
+        """Stop the reply in flight: its wait ends at once, its connection within ms."""
+        reply = self._reply
+        if reply is not None:
+            reply.cancel.cancel()
+            if reply.task is not None:
+                reply.task.cancel()
+
+    def shutdown(self) -> None:
+        """The tab closes: cancel the request in flight (what arrived is saved already)."""
+        self.streaming.release()
+        self.waiting.stop()
+        reply, self._reply = self._reply, None
+        if reply is not None:
+            reply.cancel.cancel()
+        self._tasks.cancel()
+
+    # -- what the reply reports -------------------------------------------------
+
+    def text_arrived(self, text: str) -> None:
+        first = self.state is not TabState.STREAMING
+        if first:
+            self.waiting.stop()
+            self._set_state(TabState.STREAMING)
+        self.streaming.add(text, now=first)
+
+    # -- request life cycle -----------------------------------------------------
+
+    def _request_reply(self) -> None:
+        request = reply_request(self.model.messages())
+        row = self.model.append(
+            Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
+        )
+        self._start(request, row, prefix="")
+
+    def _start(self, request: ChatRequest, row: int, prefix: str) -> None:
+        reply = _Reply(self._clients.next_request_id(), CancelToken())
+        self._reply = reply
+        self.streaming.follow(row, prefix)
+        self.waiting.start()
+        reply.task = self._tasks.start(self._run(reply, request), "reply")
+        self.busy_changed.emit(True)
+        self._set_state(TabState.WAITING)
+
+    async def _run(self, reply: _Reply, request: ChatRequest) -> None:
+        listener = _Listener(self, reply)
+        try:
+            result = await stream_reply(
+                request, self._clients, self._executors.replies, reply.cancel, listener,
+                reply.request_id,
+            )
+        except asyncio.CancelledError:
+            if self.current(reply):
+                self._on_cancelled()
+            raise
+        except Cancelled:
+            if self.current(reply):
+                self._on_cancelled()
+        except SegmindError as error:
+            if self.current(reply):
+                self._on_failed(error)
+        else:
+            if self.current(reply):
+                self._on_finished(reply.request_id, result)
+
+    def _on_finished(self, request_id: int, reply: ChatReply) -> None:
+        self.streaming.finish(reply)
+        log.info(
+            "reply %d shown: %d characters, %s", request_id, len(reply.text),
+            "streamed" if reply.streamed else "not streamed",
+        )
+        self._end_request(TabState.IDLE)
+        self.usage_seen.emit(reply.usage)
+        if reply.remaining_credits is not None:
+            self.credits_seen.emit(reply.remaining_credits)
+
+    def _on_failed(self, error: SegmindError) -> None:
+        can_continue = self.streaming.keep_partial()
+        if can_continue and isinstance(error, NetworkError | Timeout):
+            error = type(error)(
+                "The connection to Segmind dropped in the middle of the reply; the part that "
+                "arrived is kept. Retry, or Continue from where it stopped.",
+                status=error.status, remaining_credits=error.remaining_credits,
+            )
+            error.reply_started = True  # never re-sent by itself: it may be charged
+        self.last_error = error
+        self._end_request(TabState.ERROR)
+        self._banner.show_error(error, can_continue=can_continue)
+        if error.remaining_credits is not None:
+            self.credits_seen.emit(error.remaining_credits)
+        if error.action is Action.SET_KEY:
+            self.set_key_requested.emit()
+
+    def _on_cancelled(self) -> None:
+        self.streaming.keep_partial()
+        self._end_request(TabState.IDLE)
+
+    def _end_request(self, state: TabState) -> None:
+        self._reply = None
+        self.streaming.release()
+        self.waiting.stop()
+        self.busy_changed.emit(False)
+        self._set_state(state)
+        self.focus_wanted.emit()
+
+    def _drop_unfinished_reply(self) -> None:
+        """On retry, an incomplete last reply makes way for the new one."""
+        rows = self.model.rowCount()
+        if rows and self.model.message(rows - 1).state is not MessageState.DONE:
+            self.model.remove_row(rows - 1)
+
+    def _tick(self) -> None:
+        """A second of waiting went by: the waiting row and the status bar count it."""
+        row = self.streaming.row()
+        if row is None or self.state is not TabState.WAITING:
+            return
+        self.model.refresh(row)
+        self.state_changed.emit()
+
+    def _set_state(self, state: TabState) -> None:
+        self.state = state
+        self.state_changed.emit()
+
+
+def _continuable(message: Message) -> bool:
+    return (
+        message.role is Role.ASSISTANT
+        and message.state is MessageState.INCOMPLETE
+        and bool(message.content)
+    )
