@@ -21,19 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mixtral_desktop.core.domain.titles import display_title
 from mixtral_desktop.core.storage.records import ConversationInfo
-from mixtral_desktop.ui.history.model import UNTITLED, ConversationRole, relative_time
-from mixtral_desktop.ui.messages.browser import TEXT_COLOUR
-from mixtral_desktop.ui.messages.style import MUTED
+from mixtral_desktop.ui.history.model import ConversationRole, relative_time
+from mixtral_desktop.ui.theme.names import UNTITLED
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAD_X = 12
 PAD_Y = 7
 LINE_GAP = 2
-ACCENT = "#3b82f6"
-SELECTED = "#e8f1ff"
-HOVER = "#f4f6f8"
-SEPARATOR = "#eef0f2"
 
 
 def small_font(font: QFont) -> QFont:
@@ -49,13 +46,13 @@ def paint_row_background(painter: QPainter, option: QStyleOptionViewItem) -> Non
     state = option.state
     rect = option.rect
     if state & QStyle.StateFlag.State_Selected:
-        painter.fillRect(rect, QColor(SELECTED))
-        painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), QColor(ACCENT))
+        painter.fillRect(rect, QColor(PALETTE.row_selected))
+        accent = QRect(rect.left(), rect.top(), 3, rect.height())
+        painter.fillRect(accent, QColor(PALETTE.row_accent))
     elif state & QStyle.StateFlag.State_MouseOver:
-        painter.fillRect(rect, QColor(HOVER))
-    painter.fillRect(
-        QRect(rect.left() + PAD_X, rect.bottom(), rect.width() - 2 * PAD_X, 1), QColor(SEPARATOR)
-    )
+        painter.fillRect(rect, QColor(PALETTE.row_hover))
+    separator = QRect(rect.left() + PAD_X, rect.bottom(), rect.width() - 2 * PAD_X, 1)
+    painter.fillRect(separator, QColor(PALETTE.row_separator))
 
 
 class HistoryDelegate(QStyledItemDelegate):
@@ -86,15 +83,15 @@ class HistoryDelegate(QStyledItemDelegate):
         untitled = not info.title.strip()
         font.setItalic(untitled)
         painter.setFont(font)
-        painter.setPen(QColor(MUTED if untitled else TEXT_COLOUR))
+        painter.setPen(QColor(PALETTE.muted if untitled else PALETTE.text))
         metrics = QFontMetrics(font)
         title = metrics.elidedText(
-            info.title.strip() or UNTITLED, Qt.TextElideMode.ElideRight, title_rect.width()
+            display_title(info.title), Qt.TextElideMode.ElideRight, title_rect.width()
         )
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(title_rect, int(left), title)
         painter.setFont(small_font(option.font))
-        painter.setPen(QColor(MUTED))
+        painter.setPen(QColor(PALETTE.muted))
         painter.drawText(when_rect, int(left), relative_time(info.updated, self._clock()))
         painter.restore()
 

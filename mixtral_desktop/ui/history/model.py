@@ -22,11 +22,11 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from mixtral_desktop.core.domain import titles
 from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-UNTITLED = "Untitled chat"
 PAGE_SIZE = 200
 ConversationRole = Qt.ItemDataRole.UserRole + 1  # the row's ConversationInfo
 ConversationIdRole = Qt.ItemDataRole.UserRole + 2  # its id (int)
@@ -35,7 +35,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 
 
 def display_title(info: ConversationInfo) -> str:
-    return info.title.strip() or UNTITLED
+    return titles.display_title(info.title)
 
 
 def full_date(timestamp: float) -> str:

@@ -28,7 +28,7 @@ from mixtral_desktop.ui.history.model import (
     ConversationListModel,
     display_title,
 )
-from mixtral_desktop.ui.messages.style import MUTED
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 UNDO_SECONDS = 10
 TITLE_IN_UNDO = 40  # characters of the title quoted in the undo bar
@@ -85,7 +85,7 @@ class HistoryList(QListView):
         model = self.model()
         if model is not None and model.rowCount() == 0:
             painter = QPainter(self.viewport())
-            painter.setPen(QColor(MUTED))
+            painter.setPen(QColor(PALETTE.muted))
             painter.drawText(
                 self.viewport().rect().adjusted(12, 24, -12, 0),
                 int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
@@ -105,10 +105,11 @@ class UndoBar(QFrame):
         super().__init__(parent)
         self.setObjectName("history_undo_bar")
         self.setAccessibleName("Undo delete")
+        caution = PALETTE.caution
         self.setStyleSheet(
-            "#history_undo_bar { background: #fff8e5; border: 1px solid #ecd28b;"
-            " border-radius: 6px; margin: 6px; }"
-            "#history_undo_bar QLabel { color: #5c3d00; }"
+            f"#history_undo_bar {{ background: {caution.background}; border: 1px solid"
+            f" {caution.border}; border-radius: 6px; margin: 6px; }}"
+            f"#history_undo_bar QLabel {{ color: {caution.text}; }}"
             "#history_undo { padding: 2px 10px; }"
         )
         self.message = QLabel(self)

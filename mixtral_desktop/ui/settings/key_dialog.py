@@ -1,4 +1,8 @@
-"""The API key dialog: masked field, show toggle, checked with Segmind, saved to the keyring."""
+"""The API key dialog: masked field, show toggle, checked with Segmind, saved to the keyring.
+
+The check and the save block (HTTP, the keyring's D-Bus), so each is a coroutine of the
+dialog's task group awaiting an ``io`` thread; closing the dialog cancels them.
+"""
 
 from __future__ import annotations
 
@@ -16,23 +20,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mixtral_desktop.core.config.secrets import KeyringUnavailable, KeyStore
-from mixtral_desktop.core.segmind.client import SegmindClient
-from mixtral_desktop.core.segmind.config import ClientConfig
-from mixtral_desktop.core.segmind.errors import KEYS_URL, AuthError, CreditsExhausted, SegmindError
+from mixtral_desktop.core.config.secrets import KeyringUnavailable
+from mixtral_desktop.core.segmind.errors import KEYS_URL, AuthError, SegmindError
 from mixtral_desktop.core.segmind.protocol import Credits
-from mixtral_desktop.ui.workers.background import run_in_background
+from mixtral_desktop.core.services.clients import ClientProvider
+from mixtral_desktop.core.services.credits import check_key
+from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
-
-
-def check_key(key: str, config: ClientConfig) -> Credits | None:
-    """Ask Segmind for the credits with ``key``; None when the key is good but credits ran out."""
-    with SegmindClient(key, config) as client:
-        try:
-            return client.get_credits()
-        except CreditsExhausted:
-            return None
 
 
 class KeyDialog(QDialog):
@@ -45,12 +41,15 @@ class KeyDialog(QDialog):
     key_saved = Signal(object)  # Credits | None (None: not checked, or no credits left)
 
     def __init__(
-        self, keys: KeyStore, config: ClientConfig, parent: QWidget | None = None,
-        *, reason: str = "",
+        self, clients: ClientProvider, executors: Executors, tasks: TaskGroup,
+        parent: QWidget | None = None, *, reason: str = "",
     ) -> None:
         super().__init__(parent)
-        self.keys = keys
-        self.config = config
+        self.clients = clients
+        self.keys = clients.keys
+        self._executors = executors
+        self._tasks = tasks
+        self.finished.connect(lambda _result: tasks.cancel())
         self.setObjectName("key_dialog")
         self.setWindowTitle("Segmind API key")
         self.setMinimumWidth(520)
@@ -107,7 +106,7 @@ class KeyDialog(QDialog):
         self._busy = False
         self._checked: Credits | None = None
         self.save_anyway_button.hide()
-        status = keys.status()
+        status = self.keys.status()
         self.session_button.setVisible(not status.usable)
         if not status.usable:
             self._say(status.message + " You can still use a key for this session only.")
@@ -130,12 +129,19 @@ class KeyDialog(QDialog):
         if self._busy:
             return
         self._set_busy(True, "Checking the key with Segmind…")
-        config = self.config
-        run_in_background(lambda: check_key(key, config), self._on_checked, self._on_failed)
+        self._tasks.start(self._check_key(key), "check the key")
 
-    def _on_checked(self, credits: object) -> None:
+    async def _check_key(self, key: str) -> None:
+        try:
+            credits = await check_key(self.clients, self._executors.io, key)
+        except Exception as error:  # (shown in the dialog, whatever it is)
+            self._on_failed(error)
+        else:
+            self._on_checked(credits)
+
+    def _on_checked(self, credits: Credits | None) -> None:
         self._set_busy(False)
-        self._checked = credits if isinstance(credits, Credits) else None
+        self._checked = credits
         if self.keys.status().usable:
             self._save()
         else:
@@ -163,10 +169,17 @@ class KeyDialog(QDialog):
             self._say("Paste your key first.")
             return
         self._set_busy(True, "Saving the key in your keyring…")
-        keys = self.keys
-        run_in_background(lambda: keys.save(key), self._on_saved, self._on_save_failed)
+        self._tasks.start(self._save_key(key), "save the key")
 
-    def _on_saved(self, _result: object) -> None:
+    async def _save_key(self, key: str) -> None:
+        try:
+            await self._executors.run(self.keys.save, key)
+        except Exception as error:  # (shown in the dialog, whatever it is)
+            self._on_save_failed(error)
+        else:
+            self._on_saved()
+
+    def _on_saved(self) -> None:
         self._set_busy(False)
         self.key_saved.emit(self._checked)
         super().accept()

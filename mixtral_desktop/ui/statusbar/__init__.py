@@ -1,1 +1,6 @@
-"""TODO."""
+"""Feature package: the status bar: the chat's state, the last reply's tokens, the
+remaining credits (fetched through the app's ``ClientProvider``, re-checked while
+offline) and the key's state.
+May import: ``ui.workers``, ``ui.theme`` and ``core`` services and errors; never
+another feature package or ``ui.shell``.
+"""

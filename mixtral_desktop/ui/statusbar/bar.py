@@ -7,6 +7,7 @@ import time
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from mixtral_desktop.core.domain.conversation import Usage
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 
 def format_credits(value: float) -> str:
@@ -54,7 +55,7 @@ class CreditsSegment(_Segment):
     def set_low(self, low: bool) -> None:
         """Amber while the balance is below the user's warning threshold."""
         self.setProperty("low", low)
-        self.setStyleSheet("color: #9a5b00; font-weight: bold;" if low else "")
+        self.setStyleSheet(f"color: {PALETTE.credits_low}; font-weight: bold;" if low else "")
 
     def show_unknown(self, reason: str) -> None:
         suffix = "" if self.value is None else f" (last: {format_credits(self.value)})"

@@ -1,19 +1,26 @@
 """Remaining credits: fetched at start-up, updated from every reply, watched for a
-low balance, and checked again by itself while the network is down."""
+low balance, and checked again by itself while the network is down.
+
+Each check is a coroutine of the watch's task group awaiting the credits service on an
+``io`` thread; while offline it waits (``asyncio.sleep``) and checks again. Cancelling
+the group (the window closes) ends the wait and the request in flight.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
-from mixtral_desktop.core.segmind.client import SegmindClient
 from mixtral_desktop.core.segmind.errors import AuthError, NetworkError, SegmindError, Timeout
 from mixtral_desktop.core.segmind.protocol import Credits
 from mixtral_desktop.core.services.clients import ClientProvider
+from mixtral_desktop.core.services.credits import fetch_credits
+from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.ui.statusbar.bar import StatusBar, format_credits
-from mixtral_desktop.ui.workers.background import run_in_background
+from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
 
@@ -26,35 +33,32 @@ class CreditsWatch(QObject):
     low = Signal(float)  # the balance fell below the warning threshold
 
     def __init__(
-        self, clients: ClientProvider, status: StatusBar, warn_below: float,
-        parent: QObject | None = None,
+        self, clients: ClientProvider, executors: Executors, tasks: TaskGroup,
+        status: StatusBar, warn_below: float, parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.clients = clients
         self.status = status
         self.warn_below = warn_below
         self.offline = False
+        self._executors = executors
+        self._tasks = tasks
         self._warned = False
         self._failures = 0
-        self._recheck = QTimer(self)
-        self._recheck.setSingleShot(True)
-        self._recheck.timeout.connect(self.refresh)
+        self._check: asyncio.Task[None] | None = None
 
     def refresh(self) -> None:
         """Ask Segmind for the credits in the background (start-up, F5, offline re-checks)."""
-        key = self.clients.keys.get()
-        if not key:
+        if not self.clients.keys.get():
             self.status.credits.show_unknown("no API key")
             return
         if not self.offline:
             self.status.credits.show_unknown("checking…")
-        config = self.clients.config
+        self._start(delay_s=0.0)
 
-        def fetch() -> Credits:
-            with SegmindClient(key, config) as client:
-                return client.get_credits()
-
-        run_in_background(fetch, self._on_credits, self._on_failed)
+    def checking(self) -> bool:
+        """Whether a check is under way or waiting to run again (offline)."""
+        return self._check is not None and not self._check.done()
 
     def seen(self, remaining: float) -> None:
         """A reply's ``x-remaining-credits``."""
@@ -64,35 +68,47 @@ class CreditsWatch(QObject):
 
     def show(self, credits: Credits) -> None:
         """Credits from the credits API (start-up, a checked key)."""
-        self._on_credits(credits)
-
-    def _on_credits(self, credits: object) -> None:
-        assert isinstance(credits, Credits)
         self.status.credits.show_credits(
             credits.total, paid=credits.credits, free=credits.free_credits
         )
         self._check_low(credits.total)
         self._online_again()
 
-    def _on_failed(self, error: Exception) -> None:
-        reason = "unavailable"
-        if isinstance(error, SegmindError):
-            log.info("credits check failed: %s", type(error).__name__)
-            if isinstance(error, AuthError):
-                reason = "key rejected"
-            elif isinstance(error, NetworkError | Timeout):
-                reason = "offline"
-                self.offline = True
-                delay = OFFLINE_RECHECK_MS[min(self._failures, len(OFFLINE_RECHECK_MS) - 1)]
-                self._failures += 1
-                self._recheck.start(delay)
+    def _start(self, delay_s: float) -> None:
+        if self._check is not None:
+            self._check.cancel()
+        if not self._tasks.closed:
+            self._check = self._tasks.start(self._fetch(delay_s), "credits")
+
+    async def _fetch(self, delay_s: float) -> None:
+        if delay_s:
+            await asyncio.sleep(delay_s)
+        try:
+            credits = await fetch_credits(self.clients, self._executors.io)
+        except SegmindError as error:
+            self._failed(error)
         else:
-            log.error("credits check crashed", exc_info=error)
+            self.show(credits)
+
+    def _failed(self, error: SegmindError) -> None:
+        log.info("credits check failed: %s", type(error).__name__)
+        reason = "unavailable"
+        if isinstance(error, AuthError):
+            reason = "key rejected"
+        elif isinstance(error, NetworkError | Timeout):
+            reason = "offline"
+            self.offline = True
+            delay = OFFLINE_RECHECK_MS[min(self._failures, len(OFFLINE_RECHECK_MS) - 1)]
+            self._failures += 1
+            self._check = None
+            self._start(delay_s=delay / 1000)
         self.status.credits.show_unknown(reason)
 
     def _online_again(self) -> None:
         self._failures = 0
-        self._recheck.stop()
+        if self.offline and self._check is not None:
+            self._check.cancel()  # (a re-check waiting: not needed now)
+            self._check = None
         if self.offline:
             self.offline = False
             log.info("network is back")

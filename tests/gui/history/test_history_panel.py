@@ -81,11 +81,11 @@ def test_untitled_and_tooltip(qtbot: QtBot, store: Store) -> None:
     store.add_message(conversation, Message(Role.USER, "hello"))
     model = ConversationListModel(store)
     index = model.index(0, 0)
-    assert index.data() == "Untitled chat"
+    assert index.data() == "New chat"  # the tab's name for it too
     assert index.data(Qt.ItemDataRole.EditRole) == ""
     assert index.data(ConversationIdRole) == conversation
     tooltip = index.data(Qt.ItemDataRole.ToolTipRole)
-    assert tooltip.startswith("Untitled chat\nLast activity: ") and "1 message" in tooltip
+    assert tooltip.startswith("New chat\nLast activity: ") and "1 message" in tooltip
 
 
 def test_five_thousand_conversations_load_lazily(qtbot: QtBot, store: Store) -> None:

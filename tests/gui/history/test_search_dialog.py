@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,19 +12,24 @@ from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QListView
 from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.domain.conversation import Message, Role
+from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.core.services.search import HistorySearch
 from mixtral_desktop.core.storage.records import HIT_END, HIT_START
 from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
-from mixtral_desktop.ui.history.search_dialog import (
+from mixtral_desktop.ui.history.search_dialog import SearchDialog
+from mixtral_desktop.ui.history.search_results import (
     HitRole,
-    SearchDialog,
     SearchHitDelegate,
     SnippetHtmlRole,
     snippet_html,
 )
+from mixtral_desktop.ui.theme.palette import LIGHT
+from mixtral_desktop.ui.workers.tasks import TaskGroup
 
+MakeDialog = Callable[[QtBot, Store], SearchDialog]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-HIGHLIGHT_OPEN = '<span style="background-color: #fde68a;'
+HIGHLIGHT_OPEN = f'<span style="background-color: {LIGHT.search_hit};'
 
 
 @pytest.fixture
@@ -65,8 +70,24 @@ def filled(store: Store) -> dict[str, tuple[int, int]]:
     return found
 
 
-def make_dialog(qtbot: QtBot, store: Store) -> SearchDialog:
-    dialog = SearchDialog(SearchIndex(store.path))
+@pytest.fixture
+def make_dialog(
+    qtbot: QtBot, executors: Executors, tasks: TaskGroup
+) -> Iterator[Callable[[QtBot, Store], SearchDialog]]:
+    """Opens a search dialog on a store's history (its own read-only connection)."""
+    indexes: list[SearchIndex] = []
+
+    def make(qtbot: QtBot, store: Store) -> SearchDialog:
+        indexes.append(SearchIndex(store.path))
+        return open_dialog(qtbot, HistorySearch(indexes[-1], executors.search), tasks)
+
+    yield make
+    for index in indexes:
+        index.close()
+
+
+def open_dialog(qtbot: QtBot, search: HistorySearch, tasks: TaskGroup) -> SearchDialog:
+    dialog = SearchDialog(search, tasks.child("search"))
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
@@ -86,10 +107,10 @@ def type_query(qtbot: QtBot, dialog: SearchDialog, text: str) -> None:
     field, _, _ = parts(dialog)
     field.clear()
     qtbot.keyClicks(field, text)
-    qtbot.waitUntil(lambda: not dialog.timer.isActive())
+    qtbot.waitUntil(lambda: not dialog.searching())
 
 
-def test_looks(qtbot: QtBot, store: Store) -> None:
+def test_looks(make_dialog: MakeDialog, qtbot: QtBot, store: Store) -> None:
     dialog = make_dialog(qtbot, store)
     field, _, status = parts(dialog)
     assert dialog.objectName() == "search_dialog"
@@ -100,7 +121,7 @@ def test_looks(qtbot: QtBot, store: Store) -> None:
 
 
 def test_results_as_you_type_with_highlight(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, results, status = parts(dialog)
@@ -126,7 +147,7 @@ def test_results_as_you_type_with_highlight(
 
 
 def test_enter_chooses_the_selected_hit_and_closes(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, results, _ = parts(dialog)
@@ -145,7 +166,7 @@ def test_enter_chooses_the_selected_hit_and_closes(
 
 
 def test_up_down_stay_in_range(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, results, _ = parts(dialog)
@@ -158,7 +179,7 @@ def test_up_down_stay_in_range(
 
 
 def test_double_click_chooses(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     _, results, _ = parts(dialog)
@@ -174,7 +195,7 @@ def test_double_click_chooses(
 
 
 def test_enter_right_after_typing_takes_the_first_hit(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, _, _ = parts(dialog)
@@ -186,7 +207,8 @@ def test_enter_right_after_typing_takes_the_first_hit(
 
 @pytest.mark.parametrize("query", ['"', "*", "(", 'pine"apple', "NEAR(", "a OR", "-x", "'); --"])
 def test_hostile_input_shows_no_error(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]], query: str
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]],
+    query: str,
 ) -> None:
     dialog = make_dialog(qtbot, store)
     _, _, status = parts(dialog)
@@ -196,7 +218,7 @@ def test_hostile_input_shows_no_error(
 
 
 def test_no_matches_and_empty_query(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, results, status = parts(dialog)
@@ -211,7 +233,7 @@ def test_no_matches_and_empty_query(
 
 
 def test_escape_closes_and_reopening_keeps_the_query_selected(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     dialog = make_dialog(qtbot, store)
     field, results, _ = parts(dialog)
@@ -229,7 +251,7 @@ def test_escape_closes_and_reopening_keeps_the_query_selected(
 
 
 def test_deleted_conversations_are_not_found(
-    qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
 ) -> None:
     store.delete_conversation(filled["Pizza debate"][0])
     dialog = make_dialog(qtbot, store)
@@ -246,7 +268,9 @@ def test_snippet_html() -> None:
     assert html.count("<span") == html.count("</span>") == 2
 
 
-def test_screenshot(qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]) -> None:
+def test_screenshot(
+    make_dialog: MakeDialog, qtbot: QtBot, store: Store, filled: dict[str, tuple[int, int]]
+) -> None:
     long = (
         "Here is a longer answer. A pineapple upside-down cake needs butter, brown sugar, "
         "pineapple rings and cherries; bake it at 180 °C for about 45 minutes, then let it "

@@ -22,6 +22,7 @@ from mixtral_desktop.ui.settings.key_dialog import KeyDialog
 from mixtral_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FakeSegmind
+from tests.gui.app_parts import Windows
 from tests.secret_service import PrivateSecretService
 
 GOOD = "sk-test-FAKE-GOOD-5555"
@@ -43,13 +44,14 @@ def stored(service: PrivateSecretService) -> str:
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot, fake_segmind: FakeSegmind) -> Callable[..., MainWindow]:
+def open_window(
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
+) -> Callable[..., MainWindow]:
     fake_segmind.configure(api_key=GOOD)
 
     def make(keys: KeyStore | None = None) -> MainWindow:
         config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
-        window = MainWindow(ClientProvider(keys or KeyStore({}), config, retry=FAST_RETRY))
-        qtbot.addWidget(window)
+        window = windows.open(ClientProvider(keys or KeyStore({}), config, retry=FAST_RETRY))
         window.show()
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
@@ -202,7 +204,7 @@ def test_settings_show_backend_and_remove_the_key(
     qtbot.waitUntil(lambda: window.clients.keys.get() == GOOD, timeout=WAIT_MS)
     qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_Comma,
                    Qt.KeyboardModifier.ControlModifier)
-    settings = window._settings_dialog
+    settings = window.keys.settings_dialog
     assert settings is not None and settings.isVisible()
     backend = settings.findChild(QLabel, "keyring_backend")
     assert backend is not None and "Secret Service" in backend.text()
