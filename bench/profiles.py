@@ -41,8 +41,8 @@ QUICK_SIZES = Sizes(
 
 
 def _open_tabs(store: Store, ids: list[int], active: int) -> None:
-    store.set_state(OPEN_TABS, json.dumps(ids))
-    store.set_state(ACTIVE_TAB, str(active))
+    store.app_state.set(OPEN_TABS, json.dumps(ids))
+    store.app_state.set(ACTIVE_TAB, str(active))
 
 
 def build_history(folder: Path, sizes: Sizes) -> Path:

@@ -1,12 +1,16 @@
 """What the in-process GUI drivers share: the real window, a loop probe, a fake server.
 
 The window is the app's own :class:`MainWindow` with a real store in a temporary
-folder and a client pointed at a fake Segmind running in another process.
+folder and a client pointed at a fake Segmind running in another process. As in the
+app, Qt's loop runs asyncio through qasync: the drivers spin Qt event loops
+(:func:`run_loop`, :func:`wait_until`) with the qasync loop marked running, so the
+window's coroutines (the reply, the lexers, the key) run inside them.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import json
 import os
@@ -30,11 +34,20 @@ from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.shell.main_window import MainWindow
+from mixtral_desktop.ui.shell.services import WindowServices
 from tests.fakes.segmind_server import FAKE_KEY
 
 
 def application() -> QApplication:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    """The application, with its qasync loop current and marked running (made once)."""
+    app = QApplication.instance()
+    if app is None:
+        import qasync
+
+        app = QApplication(sys.argv[:1])
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        asyncio._set_running_loop(loop)  # the Qt loops the drivers spin are this loop running
     assert isinstance(app, QApplication)
     return app
 
@@ -176,7 +189,8 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     """The app's main window on a store in ``folder``, talking to ``server_url``."""
     store = Store.open(folder / "history.sqlite3")
     keys = KeyStore({"SEGMIND_API_KEY": FAKE_KEY})
-    window = MainWindow(ClientProvider(keys, ClientConfig(base_url=server_url)), store)
+    clients = ClientProvider(keys, ClientConfig(base_url=server_url))
+    window = MainWindow(WindowServices.create(clients, store, loop=asyncio.get_event_loop()))
     window.show()
     settle_for_gui()  # as app.main() does before its event loop
     run_loop(300)
@@ -215,8 +229,12 @@ def window_on_fake_server(
 
 
 def close_window(window: MainWindow) -> None:
+    """Close ``window`` as the app quits: its tasks end, its threads are joined."""
+    services = window.services
     window.close()
-    window.store.close()
+    wait_until(lambda: not services.tasks.pending(), 10, "the window's tasks to end")
+    services.finish()
+    services.store.close()
     run_loop(50)
 
 

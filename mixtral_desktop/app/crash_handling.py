@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 import threading
 import traceback
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import (
     QMessageLogContext,
@@ -64,6 +66,16 @@ class CrashReporter(QObject):
         redact = self._redactor.redact
         details = redact("".join(traceback.format_exception(exc_type, exc, tb)))
         self._crashed.emit(redact(f"{exc_type.__name__}: {exc}"), details)
+
+    def asyncio_error(
+        self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]
+    ) -> None:
+        """The event loop's exception handler: a task's uncaught error is a crash too."""
+        error = context.get("exception")
+        if isinstance(error, BaseException):
+            self.report(type(error), error, error.__traceback__)
+        else:
+            log.error("event loop: %s", context.get("message", context))
 
     def _excepthook(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None

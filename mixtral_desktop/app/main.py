@@ -53,7 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mixtral_desktop.core.segmind.errors import SegmindError
     from mixtral_desktop.core.services.clients import ClientProvider
     from mixtral_desktop.core.storage.store import open_or_recover
+    from mixtral_desktop.ui.shell.database_moved import tell_database_moved
     from mixtral_desktop.ui.shell.main_window import MainWindow
+    from mixtral_desktop.ui.shell.services import WindowServices
     from mixtral_desktop.ui.workers.idle import WhenIdle
 
     level = logging.DEBUG if os.environ.get("MIXTRAL_DESKTOP_DEBUG") else logging.INFO
@@ -86,7 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     keys = KeyStore(redactor=redactor)
     settings = settings_store.load()
     clients = ClientProvider(keys, config, requests_per_minute=settings.requests_per_minute)
-    window = MainWindow(clients, store, settings=settings)
+    # The one event loop: Qt's, running asyncio through qasync. Background work is a
+    # coroutine on it; a task's uncaught error reaches the crash reporter.
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    loop.set_exception_handler(crash_reporter.asyncio_error)
+    services = WindowServices.create(clients, store, settings=settings, loop=loop)
+    window = MainWindow(services)
     servers: list[InstanceServer] = []
 
     def listen() -> None:  # for a second launch, once the window has painted
@@ -96,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.activate_requested.connect(window.bring_to_front)
         servers.append(server)
 
-    listener = WhenIdle(listen, LISTEN_LATEST_MS, window)
+    listener = WhenIdle(listen, LISTEN_LATEST_MS, window, first_frame=services.first_frame)
     listener.request()  # (held until the window's first frame)
     QTimer.singleShot(LISTEN_FALLBACK_MS, listen)  # (a window that never paints)
     window.show()
@@ -105,18 +113,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(0, window.start)
     if moved_aside is not None:
         log.warning("the history database could not be read; moved it to %s", moved_aside)
-        window.tell_database_moved(moved_aside)
+        tell_database_moved(window, moved_aside)
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     app.aboutToQuit.connect(window.shutdown)
 
     settle_for_gui()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
+        # Every task cancelled and ended, every worker thread joined, before the store
+        # closes: nothing outlives the window.
+        loop.run_until_complete(services.close())
     store.purge_deleted()
     store.close()
     instance_lock.unlock()

@@ -1,50 +1,37 @@
-"""The main window: chat tabs, menus, shortcuts and the status bar."""
+"""The main window: it assembles the features and wires them with signals.
+
+The chat tabs (:mod:`.tabs`, each a :mod:`.chat_tab`), the status bar, the history
+dock, the key flow and the menus are made here; the session (tabs and their
+recorders), the window state and the history's transfer and search are objects of
+their own, told what to do by signals. Nothing it holds calls back into it.
+"""
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QKeySequence,
-    QMoveEvent,
-    QResizeEvent,
-    QShowEvent,
-)
-from PySide6.QtWidgets import (
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QToolButton,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QMoveEvent, QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from mixtral_desktop import APP_NAME
-from mixtral_desktop.core.config import paths
-from mixtral_desktop.core.config import settings as settings_store
-from mixtral_desktop.core.config.secrets import StoreStatus
 from mixtral_desktop.core.config.settings import Settings
-from mixtral_desktop.core.domain.conversation import Usage
-from mixtral_desktop.core.segmind.errors import NetworkError
 from mixtral_desktop.core.segmind.protocol import Credits
-from mixtral_desktop.core.services.clients import ClientProvider
-from mixtral_desktop.core.storage.store import Store
+from mixtral_desktop.core.services.search import HistorySearch
 from mixtral_desktop.ui.history.panel import HistoryPanel
-from mixtral_desktop.ui.messages.delegate import wait_for_layouts
-from mixtral_desktop.ui.settings.key_dialog import KeyDialog
-from mixtral_desktop.ui.settings.settings_dialog import SettingsDialog
-from mixtral_desktop.ui.shell.chat_tab import ChatTab, TabState
-from mixtral_desktop.ui.shell.history_actions import HistoryActions
+from mixtral_desktop.ui.history.search_dialog import SearchDialog
+from mixtral_desktop.ui.history.transfer import ChatTransfer
+from mixtral_desktop.ui.shell import menus
+from mixtral_desktop.ui.shell.chat_tab import ChatTab
+from mixtral_desktop.ui.shell.key_flow import KeyFlow
+from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.shell.session import WindowSession
-from mixtral_desktop.ui.shell.tab_bar import ChatTabBar
+from mixtral_desktop.ui.shell.status_flow import StatusFlow
+from mixtral_desktop.ui.shell.tabs import ChatTabs
+from mixtral_desktop.ui.shell.window_state import WindowState
 from mixtral_desktop.ui.statusbar.bar import StatusBar
 from mixtral_desktop.ui.statusbar.credits_watch import CreditsWatch
-from mixtral_desktop.ui.workers.background import run_in_background
-from mixtral_desktop.ui.workers.idle import WhenIdle, hold_until_painted
+from mixtral_desktop.ui.workers.idle import WhenIdle
 
 log = logging.getLogger(__name__)
 
@@ -52,151 +39,123 @@ WARM_UP_LATEST_MS = 1000  # restored background tabs are laid out ahead by then 
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        clients: ClientProvider,
-        store: Store | None = None,
-        parent: QWidget | None = None,
-        *,
-        settings: Settings | None = None,
-    ) -> None:
+    def __init__(self, services: WindowServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        hold_until_painted(self)  # no background work competes with the first frame
-        self.clients = clients
-        self.store = store if store is not None else Store.open(paths.history_file())
-        self.session = WindowSession(self, self.store)
+        services.first_frame.watch(self)  # no background work competes with the first frame
+        self.services = services
+        self.clients = services.clients
+        self.store = services.store
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.resize(980, 720)
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("tabs")
-        self.tab_bar = ChatTabBar(self.tabs)
-        self.tabs.setTabBar(self.tab_bar)
-        self.tabs.setDocumentMode(True)
+        self.tabs = ChatTabs(self)
+        self.tab_bar = self.tabs.tab_bar
+        self.new_tab_button = self.tabs.new_tab_button
         self.setCentralWidget(self.tabs)
-        self.new_tab_button = QToolButton(self)
-        self.new_tab_button.setObjectName("new_tab_button")
-        self.new_tab_button.setText("+")
-        self.new_tab_button.setAccessibleName("New chat")
-        self.new_tab_button.setToolTip("New chat (Ctrl+T)")
-        self.new_tab_button.setAutoRaise(True)
-        self.tabs.setCornerWidget(self.new_tab_button, Qt.Corner.TopRightCorner)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
-        self.settings = settings if settings is not None else settings_store.load()
-        self.credits = CreditsWatch(clients, self.status, self.settings.low_credits_warning, self)
-        self.credits.back_online.connect(self._on_back_online)
-        self._key_dialog: KeyDialog | None = None
-        self._settings_dialog: SettingsDialog | None = None
-        self._build_actions()
-
-        self.new_tab_button.clicked.connect(lambda: self.new_tab())
-        self.status.set_key_button.clicked.connect(lambda: self.ask_for_key())
-        self.tab_bar.close_requested.connect(self.close_tab)
-        self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tab_bar.renamed.connect(self._on_renamed)
-        self.tabs.currentChanged.connect(self._on_current_changed)
-        self.tab_bar.tabMoved.connect(lambda _a, _b: self.session.tabs_changed())
+        self.credits = CreditsWatch(
+            services.clients, services.executors, services.tasks.child("credits"), self.status,
+            services.settings.low_credits_warning, self,
+        )
+        self.keys = KeyFlow(services, self)
+        self.status_flow = StatusFlow(self.status, self.tabs, services.clients, self)
+        self.session = WindowSession(self.store, self)
+        self.window_state = WindowState(
+            self.store, self, lambda: self.tabs.conversations(self.session.conversation_id), self
+        )
         self.history = HistoryPanel(self.store, self)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.history)
         self.history.hide()
+        self.transfer = ChatTransfer(
+            self.store, services.executors, services.tasks.child("transfer"), self, self
+        )
+        self.search_dialog: SearchDialog | None = None
+        self._wire()
+        self._build_menus()
+        self._warm_up = WhenIdle(
+            self.tabs.warm_up_hidden, WARM_UP_LATEST_MS, self,
+            first_frame=services.first_frame,
+        )
+        self._warmed_up = False
+        self._restore()
+
+    def _wire(self) -> None:
+        tabs, session, keys = self.tabs, self.session, self.keys
+        tabs.new_requested.connect(lambda: self.new_tab())
+        tabs.close_requested.connect(self.close_tab)
+        tabs.renamed.connect(session.rename)
+        tabs.currentChanged.connect(self._on_current_changed)
+        tabs.tab_bar.tabMoved.connect(lambda _a, _b: self.window_state.tabs_changed())
+        session.tabs_changed.connect(self.window_state.tabs_changed)
+        session.title_changed.connect(lambda tab: tabs.set_title(tab, session.title(tab)))
+        session.history_changed.connect(self.history.refresh)
         self.history.open_requested.connect(self.open_conversation)
         self.history.renamed.connect(self._on_history_renamed)
         self.history.deleted.connect(self._on_history_deleted)
-        self.session.history_changed.connect(self.history.refresh)
-        self.history_actions = HistoryActions(self)
-        self._state_timer = QTimer(self)
-        self._state_timer.setInterval(1000)
-        self._state_timer.timeout.connect(self._show_state)
-        self._state_timer.start()
-        self._warm_up = WhenIdle(self._warm_up_background_tabs, WARM_UP_LATEST_MS, self)
-        self._warmed_up = False
-        self.session.restore()
+        self.transfer.imported.connect(self.history.refresh)
+        self.transfer.imported.connect(self.open_conversation)
+        self.credits.back_online.connect(tabs.retry_offline_failures)
+        self.status.set_key_button.clicked.connect(lambda: keys.ask_for_key())
+        keys.key_changed.connect(self.status_flow.show_key_state)
+        keys.key_ready.connect(self.refresh_credits)
+        keys.no_key.connect(lambda: self.status.credits.show_unknown("no API key"))
+        keys.key_saved.connect(self._on_key_saved)
+        keys.key_removed.connect(self.status_flow.key_removed)
+        keys.settings_changed.connect(self.apply_settings)
 
-    # -- actions ----------------------------------------------------------------
-
-    def _build_actions(self) -> None:
-        bar = self.menuBar()
-        chat_menu = bar.addMenu("&Chat")
-        self.new_tab_action = self._action(chat_menu, "New chat", lambda: self.new_tab(), "Ctrl+T")
-        self._action(chat_menu, "Close chat", self.close_current_tab, "Ctrl+W")
-        chat_menu.addSeparator()
-        self._action(
-            chat_menu, "Next chat", lambda: self._cycle(1), QKeySequence.StandardKey.NextChild,
-            "Ctrl+PgDown",
-        )
-        self._action(
-            chat_menu, "Previous chat", lambda: self._cycle(-1),
-            QKeySequence.StandardKey.PreviousChild, "Ctrl+PgUp",
-        )
-        self._action(chat_menu, "Rename chat…", self._rename_current, "F2")
-        chat_menu.addSeparator()
-        self._action(chat_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        settings = bar.addMenu("&Settings")
-        self._action(settings, "Settings…", self.open_settings, "Ctrl+,")
-        self._action(settings, "Set API key…", lambda: self.ask_for_key())
-        self._action(settings, "Refresh credits", self.refresh_credits, "F5")
-
-    def _action(
-        self, menu: object, text: str, slot: object, *keys: QKeySequence.StandardKey | str
-    ) -> QAction:
-        action = QAction(text, self)
-        shortcuts = [QKeySequence(k) for k in keys]
-        if shortcuts:
-            action.setShortcuts(shortcuts)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        menu.addAction(action)  # type: ignore[attr-defined]
-        self.addAction(action)
-        return action
+    def _build_menus(self) -> None:
+        tabs = self.tabs
+        menus.add_chat_menu(self, menus.ChatSlots(
+            new_chat=lambda: self.new_tab(),
+            close_chat=lambda: self.close_tab(tabs.currentIndex()),
+            next_chat=lambda: tabs.cycle(1),
+            previous_chat=lambda: tabs.cycle(-1),
+            rename_chat=tabs.rename_current,
+            quit=self.close,
+        ))
+        menus.add_settings_menu(self, menus.SettingsSlots(
+            settings=self.keys.open_settings,
+            set_key=lambda: self.keys.ask_for_key(),
+            refresh_credits=self.refresh_credits,
+        ))
+        menus.add_history_menu(self, menus.HistorySlots(
+            panel=self.history.toggleViewAction(),
+            search=self.open_search,
+            export_markdown=lambda: self.export_current("md"),
+            export_json=lambda: self.export_current("json"),
+            import_json=self.transfer.ask_and_import,
+        ))
 
     # -- tabs ---------------------------------------------------------------------
 
     def chat_tabs(self) -> list[ChatTab]:
-        return [self.tab(i) for i in range(self.tabs.count())]
+        return self.tabs.chat_tabs()
 
     def tab(self, index: int) -> ChatTab:
-        widget = self.tabs.widget(index)
-        assert isinstance(widget, ChatTab)
-        return widget
+        return self.tabs.tab(index)
 
     def current_tab(self) -> ChatTab:
-        widget = self.tabs.currentWidget()
-        assert isinstance(widget, ChatTab)
-        return widget
+        return self.tabs.current_tab()
 
     def new_tab(self, conversation_id: int | None = None) -> ChatTab:
         """Open a chat tab: a new conversation, or a saved one by id."""
-        tab = ChatTab(self.clients, self.tabs)
-        tab.state_changed.connect(lambda t=tab: self._on_tab_state(t))
-        tab.credits_seen.connect(self.show_remaining_credits)
-        tab.usage_seen.connect(self._on_usage)
-        tab.set_key_requested.connect(self._on_tab_needs_key)
+        tab = ChatTab(self.services, self.tabs)
+        self.status_flow.watch(tab)
+        tab.credits_seen.connect(self.credits.seen)
+        tab.set_key_requested.connect(self.keys.ask_again)
         self.session.attach(tab, conversation_id)
         index = self.tabs.addTab(tab, "")
-        self.set_tab_title(tab, self.session.title(tab))
+        self.tabs.set_title(tab, self.session.title(tab))
         self.tabs.setCurrentIndex(index)
-        self.session.tabs_changed()
+        self.window_state.tabs_changed()
         tab.composer.focus_input()
         return tab
-
-    def set_tab_title(self, tab: ChatTab, title: str) -> None:
-        index = self.tabs.indexOf(tab)
-        if index >= 0 and self.tabs.tabText(index) != title:
-            self.tabs.setTabText(index, title)
-            self.tabs.setTabToolTip(index, title)
-
-    def _on_tab_needs_key(self) -> None:
-        if self.clients.keys.get():
-            self.ask_for_key("Segmind rejected the key (401). Paste a new one; the message is "
-                             "sent again once it is saved.")
-        else:
-            self.ask_for_key("A key is needed to send messages.")
 
     def close_tab(self, index: int) -> None:
         if not 0 <= index < self.tabs.count():
             return
-        tab = self.tab(index)
+        tab = self.tabs.tab(index)
         tab.shutdown()
         self.session.detach(tab)
         self.tabs.removeTab(index)
@@ -205,20 +164,6 @@ class MainWindow(QMainWindow):
             self.new_tab()
         else:
             self.current_tab().composer.focus_input()
-
-    def close_current_tab(self) -> None:
-        self.close_tab(self.tabs.currentIndex())
-
-    def _cycle(self, step: int) -> None:
-        count = self.tabs.count()
-        if count > 1:
-            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
-
-    def _rename_current(self) -> None:
-        self.tab_bar.start_rename(self.tabs.currentIndex())
-
-    def _on_renamed(self, index: int, name: str) -> None:
-        self.session.rename(self.tab(index), name)
 
     def open_conversation(self, conversation_id: int, message_id: int | None = None) -> ChatTab:
         """Show a saved conversation (switching to its tab when it is open)."""
@@ -232,10 +177,20 @@ class MainWindow(QMainWindow):
             tab.view.scroll_to_row(row)
         return tab
 
+    def _restore(self) -> None:
+        """Reopen last session's tabs in order, the active one selected, and the geometry."""
+        self.window_state.restore_geometry()
+        opened, active = self.window_state.saved_tabs()
+        for conversation_id in opened:
+            self.new_tab(conversation_id)
+        if not opened:
+            self.new_tab()
+        self.tabs.setCurrentIndex(min(max(active, 0), self.tabs.count() - 1))
+
     def _on_history_renamed(self, conversation_id: int, title: str) -> None:
         tab = self.session.tab_of(conversation_id)
         if tab is not None:
-            self.set_tab_title(tab, title)
+            self.tabs.set_title(tab, title)
 
     def _on_history_deleted(self, conversation_id: int) -> None:
         tab = self.session.tab_of(conversation_id)
@@ -243,112 +198,50 @@ class MainWindow(QMainWindow):
             self.close_tab(self.tabs.indexOf(tab))
 
     def _on_current_changed(self, index: int) -> None:
-        self.session.tabs_changed()
+        self.window_state.tabs_changed()
         if index >= 0:
             self.current_tab().composer.focus_input()
-            self._show_state()
+            self.status_flow.show_state()
 
-    # -- status -------------------------------------------------------------------
+    # -- history ------------------------------------------------------------------
 
-    def _on_tab_state(self, tab: ChatTab) -> None:
-        if self.tabs.currentWidget() is tab:
-            self._show_state()
+    def open_search(self) -> SearchDialog:
+        if self.search_dialog is None:
+            services = self.services
+            search = HistorySearch(services.search, services.executors.search)
+            self.search_dialog = SearchDialog(search, services.tasks.child("search"), self)
+            self.search_dialog.hit_chosen.connect(self.open_conversation)
+        self.search_dialog.open()
+        return self.search_dialog
 
-    def _show_state(self) -> None:
-        if self.tabs.count():
-            self.status.state.setText(self.current_tab().state_text())
+    def export_current(self, kind: str) -> None:
+        tab = self.current_tab()
+        conversation_id = self.session.saved_conversation(tab)
+        if conversation_id is not None:
+            self.transfer.ask_and_export(conversation_id, self.session.title(tab), kind)
 
-    def _on_usage(self, usage: Usage | None) -> None:
-        self.status.usage.show_usage(usage)
-
-    def show_remaining_credits(self, remaining: float) -> None:
-        self.credits.seen(remaining)
+    # -- status and key -------------------------------------------------------------
 
     def refresh_credits(self) -> None:
         """Ask Segmind for the credits in the background (at start-up and on F5)."""
         self.credits.refresh()
 
-    def _on_back_online(self) -> None:
-        """The network returned: send again what failed to connect (nothing reached Segmind)."""
-        for tab in self.chat_tabs():
-            error = tab.last_error
-            if (tab.state is TabState.ERROR and isinstance(error, NetworkError)
-                    and error.transient and not error.reply_started):
-                tab.retry()
-
     def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
+        self.services.settings = settings
         self.credits.warn_below = settings.low_credits_warning
         if self.clients.requests_per_minute is not None:
             self.clients.set_requests_per_minute(settings.requests_per_minute)
 
-    # -- key ----------------------------------------------------------------------
-
     def start(self) -> None:
         """Read the stored key in the background; ask for one when there is none."""
-        run_in_background(self.clients.keys.load, self._on_keys_loaded, self._on_keys_failed)
-
-    def _on_keys_loaded(self, status: object) -> None:
-        assert isinstance(status, StoreStatus)
-        self._show_key_state()
-        if self.clients.keys.get():
-            self.refresh_credits()
-            return
-        self.status.credits.show_unknown("no API key")
-        reason = "" if status.usable else status.message
-        self.ask_for_key(reason or "Welcome to Mixtral Desktop.")
-
-    def _on_keys_failed(self, error: Exception) -> None:
-        log.error("reading the key failed", exc_info=error)
-        self._show_key_state()
-        self.ask_for_key("Your keyring could not be read.")
-
-    def ask_for_key(self, reason: str = "") -> KeyDialog:
-        """Open the key dialog (once); a saved key re-sends messages that needed it."""
-        if self._key_dialog is not None and self._key_dialog.isVisible():
-            self._key_dialog.raise_()
-            self._key_dialog.activateWindow()
-            return self._key_dialog
-        dialog = KeyDialog(self.clients.keys, self.clients.config, self, reason=reason)
-        dialog.key_saved.connect(self._on_key_saved)
-        dialog.finished.connect(self._on_key_dialog_finished)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._key_dialog = dialog
-        dialog.open()
-        dialog.field.setFocus()
-        return dialog
-
-    def _on_key_dialog_finished(self, _result: int) -> None:
-        self._key_dialog = None
-        self._show_key_state()
+        self.keys.start()
 
     def _on_key_saved(self, credits: object) -> None:
-        self._show_key_state()
         if isinstance(credits, Credits):
             self.credits.show(credits)
         else:
             self.refresh_credits()
-        for tab in self.chat_tabs():
-            if tab.waiting_for_key():
-                tab.retry()
-
-    def _show_key_state(self) -> None:
-        self.status.set_key_button.setVisible(not self.clients.keys.get())
-
-    def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.clients.keys, self.settings, self)
-        dialog.settings_changed.connect(self.apply_settings)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.replace_key_requested.connect(lambda: self.ask_for_key())
-        dialog.key_removed.connect(self._on_key_removed)
-        self._settings_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _on_key_removed(self) -> None:
-        self._show_key_state()
-        if not self.clients.keys.get():
-            self.status.credits.show_unknown("no API key")
+        self.tabs.retry_waiting_for_key()
 
     def bring_to_front(self) -> None:
         """Another launch asked for the window: show it on top."""
@@ -359,26 +252,15 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
-    def tell_database_moved(self, moved_to: Path) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "History could not be read",
-            "The history database could not be opened, so a fresh one was started. The "
-            f"old file was kept, not deleted:\n\n{moved_to}",
-            QMessageBox.StandardButton.Ok, self,
-        )
-        box.setObjectName("database_moved_dialog")
-        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-
     # -- closing ------------------------------------------------------------------
 
     def shutdown(self) -> None:
-        """Cancel every request and join every worker thread."""
-        self._state_timer.stop()
+        """Cancel every request and every task of the window (its services' threads are
+        joined by their owner, :meth:`WindowServices.close`)."""
+        self.status_flow.stop()
         for tab in self.chat_tabs():
             tab.shutdown()
-        wait_for_layouts()
+        self.services.tasks.cancel()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -386,28 +268,17 @@ class MainWindow(QMainWindow):
             self._warmed_up = True
             self._warm_up.request()
 
-    def _warm_up_background_tabs(self) -> None:
-        """Once the window is up and the app idle, the restored tabs not shown lay out
-        their newest rows, at the size of the tab shown: a switch to one then paints
-        without rendering them."""
-        if self.tabs.count() == 0:
-            return
-        shown = self.current_tab().view.viewport()
-        for tab in self.chat_tabs():
-            tab.view.warm_up(shown.width(), shown.height())
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.session.geometry_changed()
+        self.window_state.geometry_changed()
 
     def moveEvent(self, event: QMoveEvent) -> None:
         super().moveEvent(event)
-        self.session.geometry_changed()
+        self.window_state.geometry_changed()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.session.flush_all()
-        for dialog in (self._key_dialog, self._settings_dialog):
-            if dialog is not None and shiboken6.isValid(dialog):
-                dialog.close()
+        self.window_state.flush()
+        self.keys.close_dialogs()
         self.shutdown()
         super().closeEvent(event)

@@ -22,15 +22,15 @@ from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage.store import Store
-from mixtral_desktop.ui.conversation.view import ConversationView
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
-from mixtral_desktop.ui.messages.lexers import lexers
-from mixtral_desktop.ui.messages.markdown import fence_languages
 from mixtral_desktop.ui.messages.style import body_width
+from mixtral_desktop.ui.messages.view import ConversationView
 from mixtral_desktop.ui.shell.main_window import MainWindow
-from mixtral_desktop.ui.workers.idle import WhenIdle, hold_until_painted
+from mixtral_desktop.ui.text.markdown import fence_languages
+from mixtral_desktop.ui.workers.idle import FirstFrame, WhenIdle
 from tests.fakes import history_data
 from tests.fakes.segmind_server import FAKE_KEY
+from tests.gui.app_parts import Windows
 
 WAIT_MS = 10_000
 # Languages no other test shows, so their lexers are not loaded before these tests.
@@ -48,28 +48,30 @@ def long_chat(count: int, code: str) -> list[Message]:
     ]
 
 
-def restored_window(qtbot: QtBot, folder: Path, chats: list[list[Message]]) -> MainWindow:
+def restored_window(
+    qtbot: QtBot, windows: Windows, folder: Path, chats: list[list[Message]]
+) -> MainWindow:
     """The window as a start finds it: ``chats`` open in tabs, the last one chosen."""
     store = Store.open(folder / "history.sqlite3")
     ids = [
         store.insert_conversation(f"chat {n}", messages, created=1.0, updated=2.0)
         for n, messages in enumerate(chats)
     ]
-    store.set_state("open_tabs", json.dumps(ids))
-    store.set_state("active_tab", str(len(ids) - 1))
+    store.app_state.set("open_tabs", json.dumps(ids))
+    store.app_state.set("active_tab", str(len(ids) - 1))
     clients = ClientProvider(
         KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), ClientConfig(base_url="http://127.0.0.1:9/v1")
     )
-    window = MainWindow(clients, store)
-    qtbot.addWidget(window)
+    window = windows.open(clients, store)
     window.resize(900, 640)
     window.show()
     qtbot.waitExposed(window)
     return window
 
 
-def settled(view: ConversationView) -> bool:
-    return not view.layout_pending() and not lexers().is_loading()
+def settled(window: MainWindow, view: ConversationView) -> bool:
+    lexers = window.services.rendering.lexers
+    return not view.layout_pending() and not lexers.is_loading()
 
 
 def newest_rows_on_screen(view: ConversationView) -> bool:
@@ -80,7 +82,7 @@ def newest_rows_on_screen(view: ConversationView) -> bool:
 
 
 def test_a_background_tab_is_laid_out_when_shown_and_opens_at_its_newest_message(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, windows: Windows, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     layouts: list[tuple[int, int]] = []  # (view width, rows) of each full layout
     begin_layout = MessageDelegate.begin_layout
@@ -91,42 +93,53 @@ def test_a_background_tab_is_laid_out_when_shown_and_opens_at_its_newest_message
         begin_layout(delegate, width, messages)
 
     monkeypatch.setattr(MessageDelegate, "begin_layout", noted)
-    window = restored_window(qtbot, tmp_path, [long_chat(400, FORTRAN), long_chat(6, "")])
+    window = restored_window(qtbot, windows, tmp_path, [long_chat(400, FORTRAN), long_chat(6, "")])
     hidden = window.tab(0).view
-    qtbot.waitUntil(lambda: settled(window.current_tab().view) and settled(hidden),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: settled(window, window.current_tab().view) and settled(window, hidden),
+        timeout=WAIT_MS,
+    )
     assert [rows for _width, rows in layouts if rows == 400] == []  # not while hidden
     window.tabs.setCurrentIndex(0)
-    qtbot.waitUntil(lambda: settled(hidden) and newest_rows_on_screen(hidden), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: settled(window, hidden) and newest_rows_on_screen(hidden), timeout=WAIT_MS
+    )
     assert (hidden.viewport().width(), 400) in layouts  # shown: at its real width
     assert hidden.is_following()
 
 
 def test_a_message_added_to_a_background_tab_shows_when_the_tab_does(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, windows: Windows, tmp_path: Path
 ) -> None:
-    window = restored_window(qtbot, tmp_path, [long_chat(50, ""), long_chat(6, "")])
+    window = restored_window(qtbot, windows, tmp_path, [long_chat(50, ""), long_chat(6, "")])
     hidden = window.tab(0)
-    qtbot.waitUntil(lambda: settled(hidden.view), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: settled(window, hidden.view), timeout=WAIT_MS)
     hidden.model.append(Message(Role.USER, "written while the tab was not shown"))
     window.tabs.setCurrentIndex(0)
-    qtbot.waitUntil(lambda: settled(hidden.view) and newest_rows_on_screen(hidden.view),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: settled(window, hidden.view) and newest_rows_on_screen(hidden.view),
+        timeout=WAIT_MS,
+    )
     assert hidden.model.message(hidden.model.rowCount() - 1).content.startswith("written")
 
 
 def test_switching_to_a_restored_tab_lays_out_no_text_and_shows_its_code_coloured(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, windows: Windows, tmp_path: Path
 ) -> None:
-    window = restored_window(qtbot, tmp_path, [long_chat(400, FORTRAN), long_chat(6, "")])
+    window = restored_window(qtbot, windows, tmp_path, [long_chat(400, FORTRAN), long_chat(6, "")])
     hidden = window.tab(0).view
     delegate = hidden.message_delegate()
     # Prepared once the app is idle: the lexer built, the newest rows laid out.
-    qtbot.waitUntil(lambda: lexers().lookup("fortran")[0], timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: settled(hidden) and delegate.documents_built > 0, timeout=WAIT_MS)
+    lexers = window.services.rendering.lexers
+    qtbot.waitUntil(lambda: lexers.lookup("fortran")[0], timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: settled(window, hidden) and delegate.documents_built > 0, timeout=WAIT_MS
+    )
     built = delegate.documents_built
     window.tabs.setCurrentIndex(0)
-    qtbot.waitUntil(lambda: settled(hidden) and newest_rows_on_screen(hidden), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: settled(window, hidden) and newest_rows_on_screen(hidden), timeout=WAIT_MS
+    )
     assert delegate.documents_built == built  # the switch laid out no text
     model = hidden.conversation_model()
     newest_code = model.message(
@@ -139,11 +152,12 @@ def test_switching_to_a_restored_tab_lays_out_no_text_and_shows_its_code_coloure
 
 
 def test_the_code_languages_of_restored_chats_are_built_without_being_shown(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, windows: Windows, tmp_path: Path
 ) -> None:
-    assert not lexers().has("haskell")
-    restored_window(qtbot, tmp_path, [long_chat(30, HASKELL), long_chat(6, "")])
-    qtbot.waitUntil(lambda: lexers().has("haskell"), timeout=WAIT_MS)
+    window = restored_window(qtbot, windows, tmp_path, [long_chat(30, HASKELL), long_chat(6, "")])
+    lexers = window.services.rendering.lexers
+    assert not lexers.has("haskell")  # (not before the first frame and the first idle)
+    qtbot.waitUntil(lambda: lexers.has("haskell"), timeout=WAIT_MS)
 
 
 def test_fence_languages_are_found_without_parsing() -> None:
@@ -177,8 +191,11 @@ def test_idle_work_waits_for_the_first_frame_of_the_window(qtbot: QtBot) -> None
     qtbot.addWidget(window)
     painted: list[float] = []
     calls: list[float] = []
-    when_idle = WhenIdle(lambda: calls.append(time.monotonic()), latest_ms=50)
-    hold_until_painted(window)
+    first_frame = FirstFrame()
+    when_idle = WhenIdle(
+        lambda: calls.append(time.monotonic()), latest_ms=50, first_frame=first_frame
+    )
+    first_frame.watch(window)
     when_idle.request()
     qtbot.wait(300)  # idle, and long past the deadline: still held
     assert calls == [] and when_idle.pending()
@@ -191,8 +208,9 @@ def test_idle_work_waits_for_the_first_frame_of_the_window(qtbot: QtBot) -> None
 def test_a_window_closed_before_it_painted_holds_nothing_back(qtbot: QtBot) -> None:
     window = QWidget()
     calls: list[int] = []
-    when_idle = WhenIdle(lambda: calls.append(1), latest_ms=50)
-    hold_until_painted(window)
+    first_frame = FirstFrame()
+    when_idle = WhenIdle(lambda: calls.append(1), latest_ms=50, first_frame=first_frame)
+    first_frame.watch(window)
     when_idle.request()
     window.deleteLater()
     qtbot.waitUntil(lambda: calls == [1], timeout=2_000)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -19,24 +21,26 @@ from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.storage import transfer as export
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.shell.chat_tab import ChatTab
+from mixtral_desktop.ui.shell.database_moved import tell_database_moved
 from mixtral_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
+from tests.gui.app_parts import Windows
 
+T = TypeVar("T")
 WAIT_MS = 8000
 OpenWindow = Callable[[], MainWindow]
 
 
 @pytest.fixture
-def open_window(qtbot: QtBot, fake_segmind: FakeSegmind) -> OpenWindow:
+def open_window(qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind) -> OpenWindow:
     """Each call is a new start of the app on the same profile (same database file)."""
 
     def make() -> MainWindow:
         config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
         keys = KeyStore({"SEGMIND_API_KEY": FAKE_KEY})
         clients = ClientProvider(keys, config, retry=FAST_RETRY)
-        window = MainWindow(clients, Store.open(paths.history_file()))
-        qtbot.addWidget(window)
+        window = windows.open(clients, Store.open(paths.history_file()))
         window.show()
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
@@ -57,6 +61,12 @@ def send(qtbot: QtBot, tab: ChatTab, text: str, role: Role = Role.USER) -> None:
     else:  # QTest cannot type characters outside Latin-1 (an emoji aborts it)
         tab.composer.set_text(text)
     qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
+
+
+def done(qtbot: QtBot, task: asyncio.Task[T]) -> T:
+    """The result of a window's background task, once it has ended."""
+    qtbot.waitUntil(task.done, timeout=WAIT_MS)
+    return task.result()
 
 
 def quit_app(window: MainWindow) -> None:
@@ -157,7 +167,7 @@ def test_incomplete_reply_after_a_crash_offers_retry(
     store.add_message(
         conversation, Message(Role.ASSISTANT, "It was a dark and", state=MessageState.INCOMPLETE)
     )
-    store.set_state("open_tabs", json.dumps([conversation]))
+    store.app_state.set("open_tabs", json.dumps([conversation]))
     store.close()
     window = open_window()
     tab = window.current_tab()
@@ -216,7 +226,7 @@ def test_search_opens_the_conversation_at_the_hit(
     window = open_window()
     qtbot.keyClick(window.current_tab().composer.input, Qt.Key.Key_F,
                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    dialog = window.history_actions.search_dialog
+    dialog = window.search_dialog
     assert dialog is not None and dialog.isVisible()
     field = dialog.findChild(QLineEdit, "search_field")
     results = dialog.findChild(QAbstractItemView, "search_results")
@@ -242,16 +252,21 @@ def test_export_and_import_round_trip(
     send(qtbot, tab, "Bonjour ! ¿Qué tal?")
     qtbot.waitUntil(lambda: not tab.is_busy(), timeout=WAIT_MS)
     json_path, md_path = tmp_path / "chat.json", tmp_path / "chat.md"
-    window.session.export(tab, json_path, "json")
-    window.session.export(tab, md_path, "md")
+    conversation = window.session.saved_conversation(tab)
+    assert conversation is not None
+    done(qtbot, window.transfer.export_to(conversation, json_path, "json"))
+    done(qtbot, window.transfer.export_to(conversation, md_path, "md"))
     assert "Bonjour ! ¿Qué tal?" in md_path.read_text(encoding="utf-8")
-    imported = window.session.import_json(json_path)
+    imported = done(qtbot, window.transfer.import_from(json_path))
     copy = window.open_conversation(imported)
+    assert window.current_tab() is copy and copy is not tab
     assert [(m.role, m.content) for m in copy.model.messages()] == [
         (m.role, m.content) for m in tab.model.messages()
     ]
     again = tmp_path / "again.json"
-    window.session.export(copy, again, "json")
+    copied = window.session.saved_conversation(copy)
+    assert copied == imported
+    done(qtbot, window.transfer.export_to(copied, again, "json"))
     first, second = json.loads(json_path.read_text()), json.loads(again.read_text())
     assert first["messages"] == second["messages"]
     assert FAKE_KEY not in json_path.read_text() + md_path.read_text()
@@ -261,7 +276,7 @@ def test_export_and_import_round_trip(
 
 def test_database_moved_aside_is_explained(qtbot: QtBot, open_window: OpenWindow) -> None:
     window = open_window()
-    window.tell_database_moved(Path("/tmp/history.sqlite3.corrupt-1"))
+    tell_database_moved(window, Path("/tmp/history.sqlite3.corrupt-1"))
     shown = window.findChild(QMessageBox, "database_moved_dialog")
     assert shown is not None and "/tmp/history.sqlite3.corrupt-1" in shown.text()
     quit_app(window)

@@ -19,9 +19,9 @@ from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.ui.settings.key_dialog import KeyDialog
 from mixtral_desktop.ui.shell.chat_tab import ChatTab
-from mixtral_desktop.ui.shell.main_window import MainWindow
 from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import MALFORMED, FakeSegmind
+from tests.gui.app_parts import Windows
 from tests.secret_service import PrivateSecretService
 
 KEY = "sk-test-FAKE-LEAKCHECK-7f3a9c"
@@ -64,7 +64,8 @@ def every_file_under(folders: list[Path]) -> list[Path]:
 
 
 def test_key_is_nowhere_after_success_and_every_error(
-    qtbot: QtBot, fake_segmind: FakeSegmind, file_logging: Path, redactor: logs.Redactor,
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind, file_logging: Path,
+    redactor: logs.Redactor,
     secret_service: PrivateSecretService | None, caplog: pytest.LogCaptureFixture,
 ) -> None:
     if secret_service is None:
@@ -75,8 +76,7 @@ def test_key_is_nowhere_after_success_and_every_error(
     saved_hooks = sys.excepthook
     crash_handling.CrashReporter(redactor).install()
     config = ClientConfig(base_url=fake_segmind.base_url, connect_timeout=5, read_timeout=30)
-    window = MainWindow(ClientProvider(KeyStore({}, redactor=redactor), config, retry=FAST_RETRY))
-    qtbot.addWidget(window)
+    window = windows.open(ClientProvider(KeyStore({}, redactor=redactor), config, retry=FAST_RETRY))
     window.show()
     window.start()
     qtbot.waitUntil(lambda: window.clients.keys.get() == KEY, timeout=WAIT_MS)
@@ -113,7 +113,7 @@ def test_key_is_nowhere_after_success_and_every_error(
         window.refresh_credits()
         qtbot.waitUntil(lambda: "unavailable" in window.status.credits.text(), timeout=WAIT_MS)
         # A wrong key typed into the dialog, then an uncaught exception mentioning the key.
-        dialog = window.ask_for_key()
+        dialog = window.keys.ask_for_key()
         qtbot.keyClicks(dialog.field, "sk-test-FAKE-WRONG-0000")
         qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
         qtbot.waitUntil(lambda: "rejected" in dialog.message.text(), timeout=WAIT_MS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 import time
@@ -18,21 +19,23 @@ from mixtral_desktop.core.domain.conversation import MessageState, Role
 from mixtral_desktop.core.segmind.config import ClientConfig
 from mixtral_desktop.core.segmind.errors import BILLING_URL
 from mixtral_desktop.core.services.clients import ClientProvider
-from mixtral_desktop.ui.messages.markdown import MAX_RENDERED_CHARS, render_markdown
 from mixtral_desktop.ui.shell.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.shell.main_window import MainWindow
+from mixtral_desktop.ui.text.markdown import MAX_RENDERED_CHARS
 from tests.conftest import FAST_RETRY
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
+from tests.gui.app_parts import Windows, our_threads
 
 WAIT_MS = 5000
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def make_window(qtbot: QtBot, server: FakeSegmind, key: str | None = FAKE_KEY) -> MainWindow:
+def make_window(
+    qtbot: QtBot, windows: Windows, server: FakeSegmind, key: str | None = FAKE_KEY
+) -> MainWindow:
     environ = {"SEGMIND_API_KEY": key} if key else {}
     config = ClientConfig(base_url=server.base_url, connect_timeout=5, read_timeout=30)
-    window = MainWindow(ClientProvider(KeyStore(environ), config, retry=FAST_RETRY))
-    qtbot.addWidget(window)
+    window = windows.open(ClientProvider(KeyStore(environ), config, retry=FAST_RETRY))
     window.show()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -40,8 +43,8 @@ def make_window(qtbot: QtBot, server: FakeSegmind, key: str | None = FAKE_KEY) -
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fake_segmind: FakeSegmind) -> Iterator[MainWindow]:
-    win = make_window(qtbot, fake_segmind)
+def window(qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind) -> Iterator[MainWindow]:
+    win = make_window(qtbot, windows, fake_segmind)
     yield win
     win.close()
 
@@ -219,7 +222,7 @@ def test_ten_megabyte_paste_arrives_whole(qtbot: QtBot, window: MainWindow) -> N
     tab.composer.set_role(Role.SYSTEM)
     qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
     assert tab.model.messages()[0].content == big
-    shown = render_markdown(big)
+    shown = window.services.rendering.renderer.render(big)
     assert "more characters not shown" in shown and len(shown) < 2 * MAX_RENDERED_CHARS
     tab.view.show_text_at(0)
     browser = tab.view.text_browser()
@@ -270,7 +273,7 @@ def test_event_loop_keeps_ticking_while_reply_pending(
     fake_segmind.configure(hold=release)
     tab = window.current_tab()
     type_and_send(qtbot, tab, "are you there?")
-    fake_segmind.wait_for_requests(1)
+    qtbot.waitUntil(lambda: len(fake_segmind.log) >= 1, timeout=WAIT_MS)
     ticks: list[float] = []
     timer = QTimer()
     timer.setInterval(5)
@@ -292,14 +295,14 @@ def test_stop_button_and_escape_cancel(
     fake_segmind.configure(hold=release)
     tab = window.current_tab()
     type_and_send(qtbot, tab, "never mind")
-    fake_segmind.wait_for_requests(1)
+    qtbot.waitUntil(lambda: len(fake_segmind.log) >= 1, timeout=WAIT_MS)
     qtbot.mouseClick(tab.composer.send_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, tab)
     # The user's message stays; the empty reply placeholder goes away.
     assert contents(tab) == [(Role.USER, "never mind", MessageState.DONE)]
     assert tab.composer.send_button.text() == "Send"
     tab.retry()
-    fake_segmind.wait_for_requests(2)
+    qtbot.waitUntil(lambda: len(fake_segmind.log) >= 2, timeout=WAIT_MS)
     qtbot.keyClick(tab.composer.input, Qt.Key.Key_Escape)
     wait_idle(qtbot, tab)
     assert contents(tab) == [(Role.USER, "never mind", MessageState.DONE)]
@@ -329,7 +332,7 @@ def test_two_tabs_wait_at_once_and_each_reply_lands_in_its_tab(
     type_and_send(qtbot, first, "question from tab one")
     second = window.new_tab()
     type_and_send(qtbot, second, "question from tab two")
-    fake_segmind.wait_for_requests(2)
+    qtbot.waitUntil(lambda: len(fake_segmind.log) >= 2, timeout=WAIT_MS)
     assert first.is_busy() and second.is_busy()  # both in flight at the same time
     release.set()
     wait_idle(qtbot, first)
@@ -398,7 +401,7 @@ def test_unauthorized_offers_to_set_the_key(
     fake_segmind.fail_next(status=401)
     tab = window.current_tab()
     tab.set_key_requested.disconnect()
-    tab.set_key_requested.connect(window.ask_for_key)
+    tab.set_key_requested.connect(window.keys.ask_for_key)
     type_and_send(qtbot, tab, "hi")
     wait_idle(qtbot, tab)
     assert "401" in banner_text(tab)
@@ -432,8 +435,10 @@ def test_rate_limit_says_when_to_retry(
     assert retry is not None and retry.isVisible()
 
 
-def test_network_error_when_server_is_gone(qtbot: QtBot, fake_segmind: FakeSegmind) -> None:
-    window = make_window(qtbot, fake_segmind)
+def test_network_error_when_server_is_gone(
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
+) -> None:
+    window = make_window(qtbot, windows, fake_segmind)
     fake_segmind.stop()
     tab = window.current_tab()
     type_and_send(qtbot, tab, "anyone?")
@@ -443,8 +448,10 @@ def test_network_error_when_server_is_gone(qtbot: QtBot, fake_segmind: FakeSegmi
     window.close()
 
 
-def test_missing_key_asks_for_one(qtbot: QtBot, fake_segmind: FakeSegmind) -> None:
-    window = make_window(qtbot, fake_segmind, key=None)
+def test_missing_key_asks_for_one(
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
+) -> None:
+    window = make_window(qtbot, windows, fake_segmind, key=None)
     window.refresh_credits()
     tab = window.current_tab()
     tab.set_key_requested.disconnect()
@@ -486,17 +493,22 @@ def test_credits_header_on_error_updates_status(
 
 
 def test_closing_the_window_joins_every_worker(
-    qtbot: QtBot, fake_segmind: FakeSegmind
+    qtbot: QtBot, windows: Windows, fake_segmind: FakeSegmind
 ) -> None:
+    """No task and no thread outlives the window, even with replies held by the server."""
     release = threading.Event()
     fake_segmind.configure(hold=release)
-    window = make_window(qtbot, fake_segmind)
+    window = make_window(qtbot, windows, fake_segmind)
     type_and_send(qtbot, window.current_tab(), "one")
     type_and_send(qtbot, window.new_tab(), "two")
-    fake_segmind.wait_for_requests(2)
-    tabs = window.chat_tabs()
+    qtbot.waitUntil(lambda: len(fake_segmind.log) >= 2, timeout=WAIT_MS)
+    assert our_threads()  # (the replies wait on reply threads)
+    services = window.services
     started = time.monotonic()
     window.close()
+    qtbot.waitUntil(lambda: not services.tasks.pending(), timeout=2000)
+    services.finish()
     assert time.monotonic() - started < 2
-    assert not any(tab.runner.is_running() for tab in tabs)
+    assert our_threads() == []
+    assert asyncio.all_tasks(services.tasks.loop) == set()
     release.set()
