@@ -632,7 +632,7 @@ def test_context_menu_copies_source_plain_text_and_code(
 def test_web_links_go_to_the_desktop(qtbot: QtBot, view: ConversationView, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     opened: list[QUrl] = []
     monkeypatch.setattr(
-        "mixtral_desktop.ui.messages.view.QDesktopServices.openUrl",
+        "mixtral_desktop.ui.messages.message_actions.QDesktopServices.openUrl",
         lambda url: opened.append(url) or True,
     )
     view.conversation_model().append(Message(Role.ASSISTANT, "[x](https://example.com)"))

@@ -394,20 +394,22 @@ def test_stream_cut_keeps_partial_reply_and_offers_retry(
 
 
 def test_unauthorized_offers_to_set_the_key(
-    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
 ) -> None:
-    asked: list[bool] = []
-    monkeypatch.setattr(window, "ask_for_key", lambda: asked.append(True))
     fake_segmind.fail_next(status=401)
     tab = window.current_tab()
-    tab.set_key_requested.disconnect()
-    tab.set_key_requested.connect(window.keys.ask_for_key)
     type_and_send(qtbot, tab, "hi")
     wait_idle(qtbot, tab)
     assert "401" in banner_text(tab)
     action = tab.banner.findChild(QPushButton, "error_action")
     assert action is not None and action.isVisible() and "key" in action.text().lower()
-    assert asked  # the key dialog is offered at once
+    # The key dialog is offered at once, saying why.
+    qtbot.waitUntil(lambda: window.keys.key_dialog is not None
+                    and window.keys.key_dialog.isVisible(), timeout=WAIT_MS)
+    dialog = window.keys.key_dialog
+    assert dialog is not None
+    intro = dialog.findChild(QLabel, "key_intro")
+    assert intro is not None and "rejected the key (401)" in intro.text()
     assert contents(tab) == [(Role.USER, "hi", MessageState.DONE)]
 
 
