@@ -17,15 +17,19 @@ os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts/truetype/dejavu")
 for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
     os.environ[var] = tempfile.mkdtemp()
 
+import asyncio  # noqa: E402
+
+import qasync  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from mixtral_desktop.core.segmind.client import ClientConfig  # noqa: E402
-from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
-from mixtral_desktop.core.domain.conversation import Role  # noqa: E402
 from mixtral_desktop.core.config.secrets import KeyStore  # noqa: E402
-from mixtral_desktop.ui.messages.lexers import lexers  # noqa: E402
+from mixtral_desktop.core.domain.conversation import Role  # noqa: E402
+from mixtral_desktop.core.segmind.config import ClientConfig  # noqa: E402
+from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
+from mixtral_desktop.core.storage.store import Store  # noqa: E402
 from mixtral_desktop.ui.shell.main_window import MainWindow  # noqa: E402
+from mixtral_desktop.ui.shell.services import WindowServices  # noqa: E402
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind  # noqa: E402
 
 REPLY = """### Counting lines
@@ -47,7 +51,7 @@ def count_lines(path: Path) -> int:
 """
 
 
-def wait(app: QApplication, condition: object, timeout_ms: int = 10_000) -> None:
+def wait(condition: object, timeout_ms: int = 10_000) -> None:
     loop = QEventLoop()
     timer = QTimer()
     timer.setInterval(20)
@@ -59,25 +63,36 @@ def wait(app: QApplication, condition: object, timeout_ms: int = 10_000) -> None
 
 def main() -> None:
     app = QApplication(sys.argv[:1])
+    # The app's loop: Qt's, running asyncio through qasync (spun by wait() below).
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    asyncio._set_running_loop(loop)
     with FakeSegmind(mode="sse", reply=REPLY, remaining_credits=12.75) as server:
         config = ClientConfig(base_url=server.base_url)
-        window = MainWindow(ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config))
+        clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config)
+        store = Store.open(Path(os.environ["XDG_DATA_HOME"]) / "history.sqlite3")
+        services = WindowServices.create(clients, store, loop=loop)
+        window = MainWindow(services)
         window.resize(1000, 720)
         window.show()
         tab = window.current_tab()
         tab.submit(Role.SYSTEM, "You are a concise Python expert.")
         tab.submit(Role.USER, "How do I count the lines of a big file in Python?")
-        wait(app, lambda: not tab.is_busy())
+        wait(lambda: not tab.is_busy())
         window.new_tab()
         window.tabs.setTabText(1, "Trip to Lyon")
         window.tabs.setCurrentIndex(0)
         tab.composer.set_text("And in Rust?")
-        wait(app, lambda: not lexers().is_loading())  # code is coloured once its lexer is
-        wait(app, lambda: False, 300)
+        lexers = services.rendering.lexers
+        wait(lambda: not lexers.is_loading())  # code is coloured once its lexer is
+        wait(lambda: False, 300)
         out = ROOT / "docs" / "screenshot.png"
         window.grab().save(str(out))
         print(out)
         window.close()
+        wait(lambda: not services.tasks.pending())
+        services.finish()
+        store.close()
 
 
 if __name__ == "__main__":
