@@ -5,11 +5,16 @@ English and French, with code blocks, Markdown, accents, a few emoji, usage and
 credits on replies, a few incomplete or failed replies, and words of every
 frequency (from "the" to one-off ticket numbers), so searches have realistic hit
 counts. Everything derives from ``seed``: the same arguments give the same data.
+``raw(path)`` is a plain second connection to a history file, for tests that look
+under the store.
 """
 
 from __future__ import annotations
 
 import random
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
@@ -17,6 +22,17 @@ from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.storage.records import SearchHit
 from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
+
+
+@contextmanager
+def raw(path: Path) -> Iterator[sqlite3.Connection]:
+    """A plain second connection to the file, closed afterwards."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
 
 START = 1_704_067_200.0  # 2024-01-01 00:00 UTC
 SPAN = 700 * 86_400.0

@@ -6,8 +6,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +21,7 @@ from mixtral_desktop.core.storage.database import (
     move_aside,
 )
 from mixtral_desktop.core.storage.store import Store, open_or_recover
-from tests.fakes.history_data import populate, search
-
-
-@contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
+from tests.fakes.history_data import populate, raw, search
 
 
 def schema(path: Path) -> list[tuple[str, str, str]]:

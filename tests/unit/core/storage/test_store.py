@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from mixtral_desktop.core.storage.database import SCHEMA_VERSION
 from mixtral_desktop.core.storage.records import HIT_END, HIT_START
 from mixtral_desktop.core.storage.search import fts_query
 from mixtral_desktop.core.storage.store import Store
-from tests.fakes.history_data import populate, search
+from tests.fakes.history_data import populate, raw, search
 
 ROOT = Path(__file__).resolve().parents[4]
 # Hypothesis tests reuse one store across examples on purpose (only reads, or new rows).
@@ -63,16 +61,6 @@ def user(text: str, created: float = 1_600_000_000.0) -> Message:
 
 def reply(text: str, **kwargs: Any) -> Message:
     return Message(Role.ASSISTANT, text, created=1_600_000_001.0, **kwargs)
-
-
-@contextmanager
-def raw(path: Path) -> Iterator[sqlite3.Connection]:
-    """A plain second connection to the file, closed afterwards."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 # -- opening ----------------------------------------------------------------------------
