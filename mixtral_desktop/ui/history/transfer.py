@@ -1,19 +1,25 @@
 """Export a chat as Markdown or JSON, import a JSON export: the file dialogs here, the
-reading and writing on an ``io`` thread (a coroutine of this object's task group)."""
+reading and writing on an ``io`` thread (a coroutine of this object's task group).
+
+The formats (:mod:`mixtral_desktop.core.storage.transfer`) are imported at the first
+export or import: start-up does not need them."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from mixtral_desktop.core.services.executors import Executors
-from mixtral_desktop.core.storage import transfer
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.workers.tasks import TaskGroup
+
+if TYPE_CHECKING:
+    from mixtral_desktop.core.storage.transfer import ImportedConversation
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,8 @@ class ChatTransfer(QObject):
         if info is None:
             raise ValueError(f"no conversation {conversation_id}")
         messages = self._store.messages(conversation_id)
+        from mixtral_desktop.core.storage import transfer
+
         if kind == "json":
             text = transfer.dumps(transfer.to_json(info, messages))
         else:
@@ -70,6 +78,8 @@ class ChatTransfer(QObject):
     async def import_json(self, path: Path) -> int:
         """Raises ``OSError`` (unreadable) or ``ValueError`` (not an export of ours)."""
         parsed = await self._executors.run(_read_export, path)
+        from mixtral_desktop.core.storage import transfer
+
         conversation_id = transfer.insert_imported(self._store, parsed)
         self.imported.emit(conversation_id)
         return conversation_id
@@ -89,5 +99,7 @@ class ChatTransfer(QObject):
             )
 
 
-def _read_export(path: Path) -> transfer.ImportedConversation:
+def _read_export(path: Path) -> ImportedConversation:
+    from mixtral_desktop.core.storage import transfer
+
     return transfer.parse(path.read_text(encoding="utf-8"))

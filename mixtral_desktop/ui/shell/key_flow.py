@@ -5,15 +5,18 @@ follows (credits, sending again) is the window's, told by signals."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from mixtral_desktop.core.config.secrets import StoreStatus
-from mixtral_desktop.ui.settings.key_dialog import KeyDialog
-from mixtral_desktop.ui.settings.settings_dialog import SettingsDialog
 from mixtral_desktop.ui.shell.services import WindowServices
+
+if TYPE_CHECKING:  # (annotations: the dialogs are imported when first opened, below)
+    from mixtral_desktop.ui.settings.key_dialog import KeyDialog
+    from mixtral_desktop.ui.settings.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,9 @@ class KeyFlow(QObject):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
+        # Imported on first use: with a key saved, most starts never open it.
+        from mixtral_desktop.ui.settings.key_dialog import KeyDialog
+
         services = self._services
         dialog = KeyDialog(
             services.clients, services.executors, self._tasks.child("dialog"), self._window,
@@ -84,6 +90,8 @@ class KeyFlow(QObject):
             self.ask_for_key("A key is needed to send messages.")
 
     def open_settings(self) -> SettingsDialog:
+        from mixtral_desktop.ui.settings.settings_dialog import SettingsDialog
+
         services = self._services
         dialog = SettingsDialog(services.clients.keys, services.settings, self._window)
         dialog.settings_changed.connect(self._on_settings_changed)

@@ -9,6 +9,7 @@ their own, told what to do by signals. Nothing it holds calls back into it.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QMoveEvent, QResizeEvent, QShowEvent
@@ -17,9 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QWidget
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.config.settings import Settings
 from mixtral_desktop.core.segmind.protocol import Credits
-from mixtral_desktop.core.services.search import HistorySearch
 from mixtral_desktop.ui.history.panel import HistoryPanel
-from mixtral_desktop.ui.history.search_dialog import SearchDialog
 from mixtral_desktop.ui.history.transfer import ChatTransfer
 from mixtral_desktop.ui.shell import menus
 from mixtral_desktop.ui.shell.chat_tab import ChatTab
@@ -32,6 +31,9 @@ from mixtral_desktop.ui.shell.window_state import WindowState
 from mixtral_desktop.ui.statusbar.bar import StatusBar
 from mixtral_desktop.ui.statusbar.credits_watch import CreditsWatch
 from mixtral_desktop.ui.workers.idle import WhenIdle
+
+if TYPE_CHECKING:  # (an annotation: imported when the dialog first opens, below)
+    from mixtral_desktop.ui.history.search_dialog import SearchDialog
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +209,10 @@ class MainWindow(QMainWindow):
 
     def open_search(self) -> SearchDialog:
         if self.search_dialog is None:
+            # Imported on first use, as before the split: start-up does not need it.
+            from mixtral_desktop.core.services.search import HistorySearch
+            from mixtral_desktop.ui.history.search_dialog import SearchDialog
+
             services = self.services
             search = HistorySearch(services.search, services.executors.search)
             self.search_dialog = SearchDialog(search, services.tasks.child("search"), self)
