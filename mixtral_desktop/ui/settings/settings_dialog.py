@@ -22,7 +22,6 @@ from mixtral_desktop.core.config import settings as settings_store
 from mixtral_desktop.core.config.secrets import (
     SERVICE,
     USERNAME,
-    KeyringUnavailable,
     KeySource,
     KeyStore,
 )
@@ -31,8 +30,11 @@ from mixtral_desktop.core.segmind.config import ENV_API_KEY
 
 
 class SettingsDialog(QDialog):
+    """The key's state and buttons, and the app's settings; removing the key is asked of
+    the window (``remove_requested``), which then calls :meth:`refresh`."""
+
     replace_key_requested = Signal()
-    key_removed = Signal()
+    remove_requested = Signal()  # the user confirmed: forget the key and delete it
     settings_changed = Signal(object)  # Settings, already saved
 
     def __init__(
@@ -128,9 +130,6 @@ class SettingsDialog(QDialog):
             self.remove_key()
 
     def remove_key(self) -> None:
-        try:
-            self.keys.remove()
-        except KeyringUnavailable as error:
-            QMessageBox.warning(self, "Remove the API key", error.status.message)
-        self.refresh()
-        self.key_removed.emit()
+        """Ask for the key's removal (the button stays off until :meth:`refresh`)."""
+        self.remove_button.setEnabled(False)
+        self.remove_requested.emit()

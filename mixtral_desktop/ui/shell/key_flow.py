@@ -4,14 +4,15 @@ follows (credits, sending again) is the window's, told by signals."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
-from mixtral_desktop.core.config.secrets import StoreStatus
+from mixtral_desktop.core.config.secrets import KeyringUnavailable, StoreStatus
 from mixtral_desktop.ui.shell.services import WindowServices
 
 if TYPE_CHECKING:  # (annotations: the dialogs are imported when first opened, below)
@@ -97,11 +98,26 @@ class KeyFlow(QObject):
         dialog.settings_changed.connect(self._on_settings_changed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.replace_key_requested.connect(lambda: self.ask_for_key())
-        dialog.key_removed.connect(self.key_changed)
-        dialog.key_removed.connect(self.key_removed)
+        dialog.remove_requested.connect(self.remove_key)
         self.settings_dialog = dialog
         dialog.open()
         return dialog
+
+    def remove_key(self) -> asyncio.Task[None]:
+        """Forget the key and delete it from the keyring (on an ``io`` thread: a keyring
+        may take its time, or ask the user to unlock it)."""
+        return self._tasks.start(self._remove_key(), "remove the key")
+
+    async def _remove_key(self) -> None:
+        try:
+            await self._services.executors.run(self._services.clients.keys.remove)
+        except KeyringUnavailable as error:
+            QMessageBox.warning(self._window, "Remove the API key", error.status.message)
+        dialog = self.settings_dialog
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.refresh()
+        self.key_changed.emit()
+        self.key_removed.emit()
 
     def close_dialogs(self) -> None:
         for dialog in (self.key_dialog, self.settings_dialog):

@@ -209,10 +209,12 @@ def test_settings_show_backend_and_remove_the_key(
     backend = settings.findChild(QLabel, "keyring_backend")
     assert backend is not None and "Secret Service" in backend.text()
     assert SERVICE in backend.text() and USERNAME in backend.text()
-    settings.remove_key()
+    with qtbot.waitSignal(window.keys.key_removed, timeout=WAIT_MS):
+        settings.remove_key()  # (the keyring's delete runs on a worker)
     assert stored(service) == ""
     assert window.clients.keys.get() is None
     assert window.status.set_key_button.isVisible()
+    assert not settings.remove_button.isEnabled()  # nothing left to remove
     qtbot.mouseClick(settings.replace_button, Qt.MouseButton.LeftButton)
     assert key_dialog(qtbot).isVisible()
     window.close()
