@@ -18,7 +18,7 @@ from mixtral_desktop.core.storage import migrations
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 BUSY_TIMEOUT_S = 5.0
 
@@ -52,6 +52,12 @@ def connect(path: Path) -> sqlite3.Connection:
         if str(mode).lower() != "wal":
             log.warning("history database %s: journal mode is %s, not WAL", path, mode)
         conn.execute("PRAGMA synchronous = NORMAL")
+        version = migrations.user_version(conn)
+        if 0 < version < SCHEMA_VERSION:
+            backup = back_up(conn, path, version)
+            log.info("history database %s backed up to %s before migrating", path, backup)
+        else:
+            remove_backups(path)  # a start that needed no migration: the copy has served
         applied = migrations.migrate(conn, SCHEMA_VERSION)
         if applied:
             log.info("history database %s migrated to version(s) %s", path, applied)
@@ -75,6 +81,34 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         Path(path).resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S,
         check_same_thread=False,
     )
+
+
+def backup_path(path: Path, version: int) -> Path:
+    """Where the copy made before migrating from schema ``version`` goes."""
+    return path.with_name(f"{path.name}.before-v{version + 1}")
+
+
+def back_up(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the database with SQLite's backup API (consistent, WAL included) before a
+    migration; the copy stays until the next start that needs no migration."""
+    target = backup_path(path, version)
+    partial = target.with_name(target.name + ".partial")
+    copy = sqlite3.connect(partial)
+    try:
+        conn.backup(copy)
+    finally:
+        copy.close()
+    os.replace(partial, target)  # a crash while copying never leaves a half copy named so
+    return target
+
+
+def remove_backups(path: Path) -> None:
+    """Forget the copies made before earlier migrations (this start went well)."""
+    for backup in path.parent.glob(f"{path.name}.before-v*"):
+        try:
+            backup.unlink()
+        except OSError as error:
+            log.warning("could not remove the old backup %s: %s", backup, error)
 
 
 def move_aside(path: Path) -> Path:

@@ -123,7 +123,48 @@ V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2)
+V3 = Migration(
+    3,
+    "conversations as trees: each message's parent and active child",
+    (
+        # parent_id NULL: a version of the first turn (the conversation is the root).
+        # Deleting a message deletes its descendants. active_child_id is a plain column,
+        # not a foreign key: ON DELETE SET NULL would scan every message on each delete;
+        # a pointer to a message that is gone falls back to the newest child on load.
+        "ALTER TABLE messages ADD COLUMN parent_id INTEGER"
+        " REFERENCES messages (id) ON DELETE CASCADE",
+        "ALTER TABLE messages ADD COLUMN active_child_id INTEGER",
+        "ALTER TABLE conversations ADD COLUMN active_child_id INTEGER",
+        # Today's lines become single-branch trees: each message's parent is the one
+        # before it, its active child the one after it.
+        """
+        UPDATE messages SET
+            parent_id = (
+                SELECT p.id FROM messages AS p
+                WHERE p.conversation_id = messages.conversation_id
+                  AND p.position < messages.position
+                ORDER BY p.position DESC LIMIT 1
+            ),
+            active_child_id = (
+                SELECT c.id FROM messages AS c
+                WHERE c.conversation_id = messages.conversation_id
+                  AND c.position > messages.position
+                ORDER BY c.position LIMIT 1
+            )
+        """,
+        """
+        UPDATE conversations SET active_child_id = (
+            SELECT m.id FROM messages AS m WHERE m.conversation_id = conversations.id
+            ORDER BY m.position LIMIT 1
+        )
+        """,
+        # The children of a message (versions, deletes cascading to descendants).
+        "CREATE INDEX messages_by_parent ON messages (parent_id)",
+        "PRAGMA user_version = 3",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3)
 LATEST = MIGRATIONS[-1].version
 
 # The tables each version must have; a database missing one is not ours (or is damaged).
@@ -131,6 +172,7 @@ TABLES: dict[int, frozenset[str]] = {
     0: frozenset(),
     1: frozenset({"conversations", "messages"}),
     2: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
+    3: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
 }
 
 

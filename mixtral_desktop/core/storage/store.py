@@ -18,14 +18,13 @@ from types import TracebackType
 
 from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.titles import title_from_message
-from mixtral_desktop.core.storage import database
+from mixtral_desktop.core.domain.tree import ConversationTree
+from mixtral_desktop.core.storage import database, message_rows
 from mixtral_desktop.core.storage.app_state import AppState
 from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
 from mixtral_desktop.core.storage.records import (
     ConversationInfo,
     conversation_from_row,
-    message_from_row,
-    message_values,
 )
 
 log = logging.getLogger(__name__)
@@ -36,14 +35,9 @@ _SELECT_CONVERSATIONS = (
     " (SELECT count(*) FROM messages AS m WHERE m.conversation_id = c.id),"
     " c.custom_title, c.deleted_at FROM conversations AS c"
 )
-_SELECT_MESSAGES = (
-    "SELECT id, role, content, state, created, prompt_tokens, completion_tokens,"
-    " total_tokens, error, remaining_credits FROM messages"
-)
-_INSERT_MESSAGE = (
-    "INSERT INTO messages (conversation_id, position, role, content, state, created,"
-    " prompt_tokens, completion_tokens, total_tokens, error, remaining_credits)"
-)
+
+LAST = -1
+"""``add_message``'s default parent: the last message of the active path."""
 
 
 class Store:
@@ -125,13 +119,19 @@ class Store:
     def insert_conversation(
         self,
         title: str,
-        messages: Iterable[Message],
+        messages: Iterable[Message] | ConversationTree,
         *,
         created: float,
         updated: float,
         custom_title: bool = False,
     ) -> int:
-        """A whole conversation with its timestamps as given (import, test data); its id."""
+        """A whole conversation with its timestamps as given (import, test data); its id.
+
+        ``messages``: a line of messages, or a tree with its versions and active path.
+        """
+        tree = messages if isinstance(messages, ConversationTree) else (
+            ConversationTree.linear(messages)
+        )
         with self.transaction():
             cursor = self._conn.execute(
                 "INSERT INTO conversations (title, custom_title, created, updated)"
@@ -139,13 +139,7 @@ class Store:
                 (title, int(custom_title), created, updated),
             )
             conversation_id = _rowid(cursor)
-            self._conn.executemany(
-                _INSERT_MESSAGE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (conversation_id, position, *message_values(message))
-                    for position, message in enumerate(messages, start=1)
-                ),
-            )
+            message_rows.insert_tree(self._conn, conversation_id, tree)
         return conversation_id
 
     def conversation(self, conversation_id: int) -> ConversationInfo | None:
@@ -228,8 +222,12 @@ class Store:
         return cursor.rowcount
 
     # messages
-    def add_message(self, conversation_id: int, message: Message) -> Message:
-        """Insert at the end of the conversation; returns the message with its id.
+    def add_message(
+        self, conversation_id: int, message: Message, parent_id: int | None = LAST
+    ) -> Message:
+        """Insert as the newest child of ``parent_id`` (None: a version of the first turn;
+        by default after the last message of the active path), made its active child;
+        returns the message with its id.
 
         The conversation's last activity becomes now. KeyError if there is no such
         conversation.
@@ -242,12 +240,17 @@ class Store:
                 (self._clock(), conversation_id),
             )
             _expect_row(touched, conversation_id)
-            cursor = self._conn.execute(
-                _INSERT_MESSAGE + " VALUES (?, (SELECT coalesce(max(position), 0) + 1"
-                " FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (conversation_id, conversation_id, *message_values(message)),
-            )
-        return replace(message, id=_rowid(cursor))
+            if parent_id == LAST:
+                parent_id = message_rows.leaf_id(self._conn, conversation_id)
+            message_id = message_rows.insert(self._conn, conversation_id, message, parent_id)
+        return replace(message, id=message_id)
+
+    def set_active_child(
+        self, conversation_id: int, parent_id: int | None, child_id: int
+    ) -> None:
+        """The version of a turn shown under ``parent_id`` (None: the first turn)."""
+        with self.transaction():
+            message_rows.set_active(self._conn, conversation_id, parent_id, child_id)
 
     def update_message(self, message: Message) -> None:
         """Content, state, usage, error, remaining credits of a saved message (by id).
@@ -282,16 +285,20 @@ class Store:
             )
 
     def delete_message(self, message_id: int) -> None:
+        """Delete a message and every message below it (its later turns, their versions)."""
+        self.delete_messages([message_id])
+
+    def delete_messages(self, message_ids: Iterable[int]) -> None:
         with self.transaction():
-            self._conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+            message_rows.delete(self._conn, message_ids)
+
+    def tree(self, conversation_id: int) -> ConversationTree:
+        """Every message of the conversation (each with its id) and the active versions."""
+        return message_rows.load_tree(self._conn, conversation_id)
 
     def messages(self, conversation_id: int) -> list[Message]:
-        """The conversation's messages in order, each with its id."""
-        rows = self._conn.execute(
-            _SELECT_MESSAGES + " WHERE conversation_id = ? ORDER BY position",
-            (conversation_id,),
-        ).fetchall()
-        return [message_from_row(row) for row in rows]
+        """The visible chat: the active path's messages in order, each with its id."""
+        return self.tree(conversation_id).path_messages()
 
     # drafts
     def save_draft(self, conversation_id: int, text: str, role: Role) -> None:

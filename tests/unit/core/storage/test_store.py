@@ -260,11 +260,11 @@ def test_messages_keep_their_order_and_ids(store: Store) -> None:
     store.add_message(other, user("elsewhere"))
     assert store.messages(cid) == saved
     assert [m.content for m in store.messages(other)] == ["elsewhere"]
-    store.delete_message(saved[2].id or 0)
+    store.delete_message(saved[2].id or 0)  # and the later turns below it
     store.add_message(cid, user("last"))
-    assert [m.content for m in store.messages(cid)] == ["m0", "m1", "m3", "m4", "last"]
+    assert [m.content for m in store.messages(cid)] == ["m0", "m1", "last"]
     info = store.conversation(cid)
-    assert info is not None and info.message_count == 5
+    assert info is not None and info.message_count == 3
 
 
 def test_usage_none_and_zero_usage_differ(store: Store) -> None:
