@@ -121,7 +121,7 @@ class ConversationTree:
     def __contains__(self, key: object) -> bool:
         return key in self._nodes and key != ROOT
 
-    def keys(self) -> Iterator[int]:
+    def walk(self) -> Iterator[int]:
         """Every message's key, parents before children (creation order among siblings)."""
         stack = list(reversed(self._nodes[ROOT].children))
         while stack:
@@ -266,7 +266,7 @@ class ConversationTree:
 
     def check(self) -> None:
         """Raise TreeError unless the invariants of the module docstring hold."""
-        seen = set(self.keys())
+        seen = set(self.walk())
         if seen != set(self._nodes) - {ROOT}:
             raise TreeError("some messages do not reach the root")
         for key, node in self._nodes.items():

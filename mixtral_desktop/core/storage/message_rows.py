@@ -81,16 +81,14 @@ def set_active(
 def insert_tree(conn: sqlite3.Connection, conversation_id: int, tree: ConversationTree) -> None:
     """Every message of ``tree`` (parents first), with the same active versions."""
     ids: dict[int, int | None] = {ROOT: None}
-    position = 0
-    for key in tree.keys():
-        position += 1
+    for position, key in enumerate(tree.walk(), start=1):
         cursor = conn.execute(
             INSERT_MESSAGE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (conversation_id, position, *message_values(tree.message(key)),
              ids[tree.parent(key)]),
         )
         ids[key] = cursor.lastrowid
-    for key in [ROOT, *tree.keys()]:
+    for key in [ROOT, *tree.walk()]:
         active = tree.active_child(key)
         if active is not None:
             set_active(conn, conversation_id, ids[key], ids[active])

@@ -175,7 +175,7 @@ class Store:
         title = " ".join(title.split())
         custom = bool(title)
         if not custom:
-            title = self._first_user_title(conversation_id)
+            title = _first_user_title(self._conn, conversation_id)
         with self.transaction():
             cursor = self._conn.execute(
                 "UPDATE conversations SET title = ?, custom_title = ? WHERE id = ?",
@@ -284,11 +284,8 @@ class Store:
                 (self._clock(), message.id),
             )
 
-    def delete_message(self, message_id: int) -> None:
-        """Delete a message and every message below it (its later turns, their versions)."""
-        self.delete_messages([message_id])
-
     def delete_messages(self, message_ids: Iterable[int]) -> None:
+        """Delete messages and every message below them (later turns, their versions)."""
         with self.transaction():
             message_rows.delete(self._conn, message_ids)
 
@@ -328,14 +325,6 @@ class Store:
             return "", Role.USER
         return str(row[0]), Role(row[1])
 
-    def _first_user_title(self, conversation_id: int) -> str:
-        row = self._conn.execute(
-            "SELECT content FROM messages WHERE conversation_id = ? AND role = ?"
-            " ORDER BY position LIMIT 1",
-            (conversation_id, Role.USER.value),
-        ).fetchone()
-        return "" if row is None else title_from_message(str(row[0]))
-
 
 def open_or_recover(path: Path) -> tuple[Store, Path | None]:
     """Open the history; if it is damaged, move it aside and start a fresh one.
@@ -364,3 +353,11 @@ def _expect_row(cursor: sqlite3.Cursor, key: int) -> None:
     if cursor.rowcount == 0:
         raise KeyError(key)
 
+
+def _first_user_title(conn: sqlite3.Connection, conversation_id: int) -> str:
+    row = conn.execute(
+        "SELECT content FROM messages WHERE conversation_id = ? AND role = ?"
+        " ORDER BY position LIMIT 1",
+        (conversation_id, Role.USER.value),
+    ).fetchone()
+    return "" if row is None else title_from_message(str(row[0]))

@@ -1,4 +1,10 @@
-"""The composer: a role selector, a multi-line input and a Send / Stop button."""
+"""The composer: a role selector, a multi-line input and a Send / Stop button.
+
+It also edits a message already sent: :meth:`Composer.begin_edit` puts the message's text
+in the box (the draft is kept aside) under an "Editing…" bar; Enter gives the new text
+(:attr:`Composer.edit_submitted`), Escape or Cancel restores the draft. Up in an empty
+box asks to edit the last user message (:attr:`Composer.edit_last_requested`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -14,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from mixtral_desktop.core.domain.conversation import Role
+from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 ROLE_LABELS = {Role.USER: "User", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
 ROLE_HINTS = {
@@ -30,10 +39,14 @@ class _Input(QPlainTextEdit):
 
     submit = Signal()
     escape = Signal()
+    up_when_empty = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         mods = event.modifiers()
+        if key == Qt.Key.Key_Up and not mods and self.document().isEmpty():
+            self.up_when_empty.emit()
+            return
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if mods & Qt.KeyboardModifier.ShiftModifier:
                 self.insertPlainText("\n")
@@ -48,11 +61,48 @@ class _Input(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
+class EditBar(QFrame):
+    """"Editing the user message: Enter sends it as a new version" and Cancel."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("edit_bar")
+        self.setAccessibleName("Editing a message")
+        notice = PALETTE.notice
+        self.setStyleSheet(
+            f"#edit_bar {{ background: {notice.background}; border: 1px solid {notice.border};"
+            f" border-radius: 4px; }} #edit_bar QLabel {{ color: {notice.text}; }}"
+        )
+        self.label = QLabel(self)
+        self.label.setObjectName("edit_message")
+        self.label.setWordWrap(True)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("edit_cancel")
+        self.cancel_button.setAccessibleName("Cancel edit")
+        self.cancel_button.setToolTip("Stop editing; the draft comes back (Esc)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 2, 2)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.cancel_button)
+        self.hide()
+
+
+EDIT_TEXTS = {
+    Role.USER: "Editing your message: Enter sends it as a new version, Esc cancels.",
+    Role.SYSTEM: "Editing the system message: Enter sends the chat with it as a new"
+    " version, Esc cancels.",
+    Role.ASSISTANT: "Editing the reply: Enter saves it as a new version (not sent),"
+    " Esc cancels.",
+}
+
+
 class Composer(QWidget):
     """Emits :attr:`send_requested` (role, text) and :attr:`stop_requested`."""
 
     send_requested = Signal(Role, str)
     stop_requested = Signal()
+    edit_submitted = Signal(str)  # the new text of the message being edited
+    edit_last_requested = Signal()  # Up in the empty box
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -77,18 +127,27 @@ class Composer(QWidget):
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
 
+        self.edit_bar = EditBar(self)
+
         side = QVBoxLayout()
         side.addWidget(self.role_selector)
         side.addStretch(1)
         side.addWidget(self.send_button)
-        layout = QHBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addLayout(side)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
-        layout.addWidget(self.input, 1)
-        layout.addLayout(side)
+        layout.setSpacing(4)
+        layout.addWidget(self.edit_bar)
+        layout.addLayout(row)
 
         self._busy = False
+        self._kept_draft: tuple[str, Role] | None = None  # while editing a message
         self.input.submit.connect(self._on_submit)
-        self.input.escape.connect(self.stop_requested)
+        self.input.escape.connect(self._on_escape)
+        self.input.up_when_empty.connect(self.edit_last_requested)
+        self.edit_bar.cancel_button.clicked.connect(self.cancel_edit)
         self.send_button.clicked.connect(self._on_button)
         self.input.textChanged.connect(self._update_state)
         self.input.document().blockCountChanged.connect(self._fit_height)
@@ -117,10 +176,16 @@ class Composer(QWidget):
     def set_busy(self, busy: bool) -> None:
         """While a reply is in flight the button reads Stop."""
         self._busy = busy
-        self.send_button.setText("Stop" if busy else "Send")
-        self.send_button.setAccessibleName("Stop" if busy else "Send")
+        self._set_button()
+
+    def _set_button(self) -> None:
+        busy = self._busy
+        label = "Stop" if busy else ("Save" if self.is_editing() and self.role() is
+                                     Role.ASSISTANT else "Send")
+        self.send_button.setText(label)
+        self.send_button.setAccessibleName(label)
         self.send_button.setToolTip(
-            "Stop the reply (Esc)" if busy else "Send (Enter or Ctrl+Enter)"
+            "Stop the reply (Esc)" if busy else f"{label} (Enter or Ctrl+Enter)"
         )
         self._update_state()
 
@@ -129,6 +194,46 @@ class Composer(QWidget):
 
     def focus_input(self) -> None:
         self.input.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- editing a message --------------------------------------------------------
+
+    def is_editing(self) -> bool:
+        return self._kept_draft is not None
+
+    def draft(self) -> tuple[str, Role]:
+        """The draft to keep: while editing, the one put aside (the edit is not a draft)."""
+        if self._kept_draft is not None:
+            return self._kept_draft
+        return self.text(), self.role()
+
+    def begin_edit(self, text: str, role: Role) -> None:
+        """Edit a message of ``role`` whose text is ``text``; the draft is kept aside."""
+        if self._kept_draft is None:
+            self._kept_draft = (self.text(), self.role())
+        self.set_role(role)
+        self.role_selector.setEnabled(False)
+        self.edit_bar.label.setText(EDIT_TEXTS[role])
+        self.edit_bar.show()
+        self.set_text(text)
+        cursor = self.input.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.input.setTextCursor(cursor)
+        self._set_button()
+        self.focus_input()
+
+    def end_edit(self) -> None:
+        """Stop editing: the draft put aside comes back."""
+        kept, self._kept_draft = self._kept_draft, None
+        self.edit_bar.hide()
+        self.role_selector.setEnabled(True)
+        if kept is not None:
+            self.set_text(kept[0])
+            self.set_role(kept[1])
+        self._set_button()
+        self.focus_input()
+
+    def cancel_edit(self) -> None:
+        self.end_edit()
 
     # -- internals --------------------------------------------------------------
 
@@ -152,9 +257,18 @@ class Composer(QWidget):
         text = self.text()
         if not text.strip():
             return
+        if self.is_editing():
+            self.edit_submitted.emit(text)
+            return
         if self._busy and self.role() is Role.USER:
             return  # one reply at a time per tab; the text stays in the box
         self.send_requested.emit(self.role(), text)
+
+    def _on_escape(self) -> None:
+        if self.is_editing():
+            self.cancel_edit()
+        else:
+            self.stop_requested.emit()
 
     def _on_role_changed(self) -> None:
         self.input.setPlaceholderText(ROLE_HINTS[self.role()])

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, validate_text
 from mixtral_desktop.core.domain.request import ChatRequest, continue_request, reply_request
+from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.net.cancel import CancelToken
 from mixtral_desktop.core.segmind.errors import (
     Action,
@@ -40,6 +42,9 @@ from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
+
+BUSY_TEXT = "A reply is on its way in this chat: wait for it, or Stop it, before {}."
+REFUSAL_MS = 6000  # how long a refusal stays in the notice bar
 
 
 class TabState(Enum):
@@ -109,6 +114,11 @@ class ConversationController(QObject):
         super().__init__(parent)
         self.model = model
         self._banner = banner
+        self._notice = notice
+        self._refusal_timer = QTimer(self)
+        self._refusal_timer.setSingleShot(True)
+        self._refusal_timer.setInterval(REFUSAL_MS)
+        self._refusal_timer.timeout.connect(self._clear_refusal)
         self._clients = clients
         self._executors = executors
         self._tasks = tasks
@@ -145,10 +155,27 @@ class ConversationController(QObject):
             and self.last_error.action is Action.SET_KEY
         )
 
-    def load(self, messages: list[Message]) -> None:
+    def refuse_if_busy(self, doing: str) -> bool:
+        """True (and the user told why, e.g. doing="regenerating") while a reply is in
+        flight: the tree does not change under a streaming reply."""
+        if not self.is_busy():
+            return False
+        self._notice.say("refused", BUSY_TEXT.format(doing))
+        self._refusal_timer.start()
+        return True
+
+    def _clear_refusal(self) -> None:
+        if self._notice.kind == "refused":
+            self._notice.clear()
+
+    def load(self, messages: Sequence[Message] | ConversationTree) -> None:
         """Show a saved conversation; a reply cut short by a crash offers Retry."""
-        self.model.set_messages(messages)
-        last = messages[-1] if messages else None
+        if isinstance(messages, ConversationTree):
+            self.model.set_tree(messages)
+        else:
+            self.model.set_messages(list(messages))
+        rows = self.model.rowCount()
+        last = self.model.message(rows - 1) if rows else None
         if last is not None and last.role is Role.ASSISTANT and last.state in (
             MessageState.INCOMPLETE, MessageState.STREAMING, MessageState.WAITING
         ):
@@ -163,37 +190,56 @@ class ConversationController(QObject):
             validate_text(text)
         except ValueError:
             return False
-        if role is Role.USER and self.is_busy():
+        if self.refuse_if_busy("adding a message"):
             return False
         self._banner.hide()
         self.model.append(Message(role=role, content=text))
         self.accepted.emit()
         if role is Role.USER:
-            self._request_reply()
+            self.ask_for_reply()
         elif self.state is TabState.ERROR:
             self._set_state(TabState.IDLE)
         self.focus_wanted.emit()
         return True
 
     def retry(self) -> None:
-        """Ask again for the reply that failed or was stopped."""
+        """Ask again for the reply that failed or was stopped: a reply cut short keeps
+        its text as a version of its own and the new one is the next version."""
         if self.is_busy():
             return
         self._banner.hide()
-        self._drop_unfinished_reply()
-        if not reply_request(self.model.messages()):
-            return
-        self._request_reply()
-
-    def continue_reply(self) -> None:
-        """Ask Mixtral to carry on from a reply that was cut short."""
         rows = self.model.rowCount()
         last = self.model.message(rows - 1) if rows else None
-        if self.is_busy() or last is None or not _continuable(last):
+        if last is not None and last.role is Role.ASSISTANT and last.state is not (
+            MessageState.DONE
+        ):
+            if last.content:
+                self.regenerate(rows - 1)
+                return
+            self.model.remove_row(rows - 1)
+        if not reply_request(self.model.messages()):
+            return
+        self.ask_for_reply()
+
+    def regenerate(self, row: int) -> None:
+        """A new version of the reply in ``row``, from the same turns before it."""
+        self._banner.hide()
+        request = reply_request(self.model.messages()[:row])
+        placeholder = Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
+        self._start(request, self.model.add_version(row, placeholder), prefix="")
+
+    def continue_reply(self, row: int | None = None) -> None:
+        """Ask Mixtral to carry on from a reply that was cut short (the last by default)."""
+        rows = self.model.rowCount()
+        row = rows - 1 if row is None else row
+        if not 0 <= row < rows or not _continuable(self.model.message(row)):
+            return
+        if self.refuse_if_busy("continuing a reply"):
             return
         self._banner.hide()
-        request = continue_request(self.model.messages()[:-1], last.content)
-        self._start(request, rows - 1, prefix=last.content)
+        partial = self.model.message(row).content
+        request = continue_request(self.model.messages()[:row], partial)
+        self._start(request, row, prefix=partial)
 
     def stop(self) -> None:
         """Stop the reply in flight: its wait ends at once, its connection within ms."""
@@ -223,7 +269,8 @@ class ConversationController(QObject):
 
     # -- request life cycle -----------------------------------------------------
 
-    def _request_reply(self) -> None:
+    def ask_for_reply(self) -> None:
+        """Send the visible path and stream the reply into a new last row."""
         request = reply_request(self.model.messages())
         row = self.model.append(
             Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
@@ -272,7 +319,7 @@ class ConversationController(QObject):
             self.credits_seen.emit(reply.remaining_credits)
 
     def _on_failed(self, error: SegmindError) -> None:
-        can_continue = self.streaming.keep_partial()
+        can_continue = self.streaming.keep_partial(str(error))
         if can_continue and isinstance(error, NetworkError | Timeout):
             error = type(error)(
                 "The connection to Segmind dropped in the middle of the reply; the part that "
@@ -299,12 +346,6 @@ class ConversationController(QObject):
         self.busy_changed.emit(False)
         self._set_state(state)
         self.focus_wanted.emit()
-
-    def _drop_unfinished_reply(self) -> None:
-        """On retry, an incomplete last reply makes way for the new one."""
-        rows = self.model.rowCount()
-        if rows and self.model.message(rows - 1).state is not MessageState.DONE:
-            self.model.remove_row(rows - 1)
 
     def _tick(self) -> None:
         """A second of waiting went by: the waiting row and the status bar count it."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.titles import title_from_message
+from mixtral_desktop.core.domain.tree import ROOT, Detached
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.messages.model import ConversationModel
 
@@ -26,11 +27,14 @@ STREAM_SAVE_MS = 400
 """A growing reply reaches the database at least this often (the goal is 500 ms)."""
 DRAFT_SAVE_MS = 400
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 class ConversationRecorder(QObject):
-    """Saves one conversation; creates it in the store on its first message or draft."""
+    """Saves one conversation; creates it in the store on its first message or draft.
+
+    It follows the model's tree: every node (every version) is saved under its parent,
+    each change of the active version is written at once, and a deleted branch is
+    deleted when the model says it is gone for good (after its Undo).
+    """
 
     conversation_created = Signal(int)
     changed = Signal(int)  # conversation id: a message was added, updated or removed
@@ -43,9 +47,9 @@ class ConversationRecorder(QObject):
         self.store = store
         self.model = model
         self.conversation_id = conversation_id
-        self._ids: list[int | None] = []  # the store's id of each row (None: not saved)
-        self._seen: list[Message | None] = []  # the model's object each row last had
-        self._pending_rows: set[int] = set()
+        self._ids: dict[int, int] = {}  # the store's id of each saved node, by tree key
+        self._seen: dict[int, Message] = {}  # the message each node had when last looked at
+        self._pending: set[int] = set()  # streaming nodes waiting for the next write
         self._draft: tuple[str, Role] | None = None
         self._stream_timer = QTimer(self)
         self._stream_timer.setSingleShot(True)
@@ -56,9 +60,10 @@ class ConversationRecorder(QObject):
         self._draft_timer.setInterval(DRAFT_SAVE_MS)
         self._draft_timer.timeout.connect(self.flush_draft)
         self._sync_from_model()
-        model.rowsInserted.connect(self._on_inserted)
-        model.rowsAboutToBeRemoved.connect(self._on_about_to_remove)
-        model.dataChanged.connect(self._on_changed)
+        model.node_added.connect(self._save)
+        model.node_changed.connect(self._on_changed)
+        model.active_changed.connect(self._on_active_changed)
+        model.branch_deleted.connect(self._on_deleted)
         model.modelReset.connect(self._sync_from_model)
 
     # -- public ---------------------------------------------------------------------
@@ -90,79 +95,93 @@ class ConversationRecorder(QObject):
         self.store.save_draft(self.ensure_conversation(), text, role)
 
     def message_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        """The store's id of the message shown in ``row`` (None: not saved yet)."""
+        if not 0 <= row < self.model.rowCount():
+            return None
+        return self._ids.get(self.model.key_at(row))
+
+    def key_of(self, message_id: int) -> int | None:
+        """The tree key of a saved message (on the visible path or not)."""
+        for key, saved in self._ids.items():
+            if saved == message_id:
+                return key
+        return None
 
     def row_of(self, message_id: int) -> int | None:
-        try:
-            return self._ids.index(message_id)
-        except ValueError:
-            return None
+        """The row showing a saved message (None: not on the visible path)."""
+        key = self.key_of(message_id)
+        return None if key is None else self.model.row_of_key(key)
 
     # -- model signals --------------------------------------------------------------
 
     def _sync_from_model(self) -> None:
         """After a reset: loaded messages carry their ids; any others are saved now."""
         self._stream_timer.stop()
-        self._pending_rows.clear()
-        messages = self.model.messages()
-        self._ids = [m.id for m in messages]
-        self._seen = list(messages)
-        for row, message_id in enumerate(self._ids):
-            if message_id is None:
-                self._save_row(row)
+        self._pending.clear()
+        tree = self.model.tree
+        self._ids = {}
+        self._seen = {}
+        for key in tree.walk():
+            message = tree.message(key)
+            self._seen[key] = message
+            if message.id is not None:
+                self._ids[key] = message.id
+            else:
+                self._save(key)
 
-    def _on_inserted(self, _parent: AnyIndex, first: int, last: int) -> None:
-        count = last - first + 1
-        self._pending_rows = {r + count if r >= first else r for r in self._pending_rows}
-        for row in range(first, last + 1):
-            self._ids.insert(row, None)
-            self._seen.insert(row, None)
-            self._save_row(row)
+    def _on_changed(self, key: int) -> None:
+        message = self.model.tree.message(key)
+        seen = self._seen.get(key)  # (as last written)
+        if message is seen:
+            return
+        streamed = key in self._pending or (
+            seen is not None and seen.state is MessageState.STREAMING
+        )
+        if message.state is MessageState.STREAMING or (
+            streamed and message.state is MessageState.DONE
+        ):
+            self._pending.add(key)  # throttled: at most one write per interval
+            if not self._stream_timer.isActive():
+                self._stream_timer.start()
+        else:
+            self._pending.discard(key)
+            self._save(key)
 
-    def _on_about_to_remove(self, _parent: AnyIndex, first: int, last: int) -> None:
-        for row in range(last, first - 1, -1):
-            message_id = self._ids.pop(row)
-            self._seen.pop(row)
-            if message_id is not None:
-                self.store.delete_message(message_id)
-        count = last - first + 1
-        self._pending_rows = {
-            r - count if r > last else r for r in self._pending_rows if not first <= r <= last
-        }
+    def _on_active_changed(self, parent: int) -> None:
+        tree = self.model.tree
+        if self.conversation_id is None or (parent != ROOT and parent not in self._ids):
+            return
+        child = tree.active_child(parent) if parent == ROOT or parent in tree else None
+        child_id = None if child is None else self._ids.get(child)
+        if child_id is None:
+            return  # (a reply not saved yet: saving it makes it the active one)
+        self.store.set_active_child(
+            self.conversation_id, None if parent == ROOT else self._ids[parent], child_id
+        )
+
+    def _on_deleted(self, detached: Detached) -> None:
+        gone = [self._ids.pop(key) for key, *_rest in detached.nodes if key in self._ids]
+        for key, *_rest in detached.nodes:
+            self._seen.pop(key, None)
+            self._pending.discard(key)
+        if gone:
+            self.store.delete_messages(gone)
         if self.conversation_id is not None:
             self.changed.emit(self.conversation_id)
-
-    def _on_changed(self, top_left: AnyIndex, bottom_right: AnyIndex, _roles: object) -> None:
-        for row in range(top_left.row(), bottom_right.row() + 1):
-            message = self.model.message(row)
-            if message is self._seen[row]:
-                continue  # a repaint (the waiting timer), not a change
-            seen = self._seen[row]  # (as last written)
-            streamed = row in self._pending_rows or (
-                seen is not None and seen.state is MessageState.STREAMING
-            )
-            if message.state is MessageState.STREAMING or (
-                streamed and message.state is MessageState.DONE
-            ):
-                self._pending_rows.add(row)  # throttled: at most one write per interval
-                if not self._stream_timer.isActive():
-                    self._stream_timer.start()
-            else:
-                self._pending_rows.discard(row)
-                self._save_row(row)
 
     # -- writing --------------------------------------------------------------------
 
     def _save_pending(self) -> None:
         self._stream_timer.stop()
-        rows, self._pending_rows = sorted(self._pending_rows), set()
-        for row in rows:
-            if row < len(self._ids):
-                self._save_row(row)
+        keys, self._pending = sorted(self._pending), set()
+        for key in keys:
+            if key in self.model.tree:
+                self._save(key)
 
-    def _save_row(self, row: int) -> None:
-        message = self.model.message(row)
-        self._seen[row] = message
+    def _save(self, key: int) -> None:
+        tree = self.model.tree
+        message = tree.message(key)
+        self._seen[key] = message
         if not message.content and message.state in (
             MessageState.WAITING, MessageState.STREAMING
         ):
@@ -171,12 +190,23 @@ class ConversationRecorder(QObject):
         if message.state is MessageState.STREAMING:
             # Until it finishes, the saved reply is incomplete: that is what a crash leaves.
             stored = replace(message, state=MessageState.INCOMPLETE)
-        message_id = self._ids[row]
+        message_id = self._ids.get(key)
         if message_id is not None:
             self.store.update_message(replace(stored, id=message_id))
         else:
+            parent = tree.parent(key)
+            if parent != ROOT and parent not in self._ids:
+                self._pending.discard(parent)
+                self._save(parent)  # a reply whose last write was still waiting
+                if parent not in self._ids:
+                    return  # under an empty reply placeholder (refused by the controller)
             conversation_id = self.ensure_conversation()
-            self._ids[row] = self.store.add_message(conversation_id, stored).id
+            parent_id = None if parent == ROOT else self._ids[parent]
+            saved = self.store.add_message(conversation_id, replace(stored, id=None), parent_id)
+            assert saved.id is not None
+            self._ids[key] = saved.id
+            if tree.active_child(parent) != key:  # saved later than it was made: keep the
+                self._on_active_changed(parent)  # version the user looks at active
             if message.role is Role.USER:
                 self.store.set_auto_title(conversation_id, title_from_message(message.content))
         assert self.conversation_id is not None

@@ -77,8 +77,9 @@ class StreamingRow(QObject):
             )
         self.release()
 
-    def keep_partial(self) -> bool:
-        """A reply cut short keeps its text, marked incomplete (True); an empty one goes."""
+    def keep_partial(self, error: str | None = None) -> bool:
+        """A reply cut short keeps its text as its version, marked incomplete, with the
+        ``error`` that cut it (True); an empty one goes."""
         self.flush()
         row = self.row()
         self.release()
@@ -86,7 +87,9 @@ class StreamingRow(QObject):
             return False
         current = self._model.message(row)
         if current.content:
-            self._model.replace(row, replace(current, state=MessageState.INCOMPLETE))
+            self._model.replace(
+                row, replace(current, state=MessageState.INCOMPLETE, error=error)
+            )
             return True
         self._model.remove_row(row)
         return False

@@ -11,12 +11,8 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
     QFrame,
-    QHBoxLayout,
-    QLabel,
     QListView,
     QMenu,
-    QPushButton,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,8 +25,8 @@ from mixtral_desktop.ui.history.model import (
     display_title,
 )
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.widgets.undo_bar import UndoBar
 
-UNDO_SECONDS = 10
 TITLE_IN_UNDO = 40  # characters of the title quoted in the undo bar
 _OWN_KEYS = frozenset(
     key.value for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Delete, Qt.Key.Key_F2)
@@ -95,61 +91,6 @@ class HistoryList(QListView):
             painter.end()
 
 
-class UndoBar(QFrame):
-    """"Deleted “Title”." with an Undo button, inside the panel, for a few seconds."""
-
-    undo_clicked = Signal()
-    closed = Signal()  # timed out or dismissed: the chance to undo is gone
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("history_undo_bar")
-        self.setAccessibleName("Undo delete")
-        caution = PALETTE.caution
-        self.setStyleSheet(
-            f"#history_undo_bar {{ background: {caution.background}; border: 1px solid"
-            f" {caution.border}; border-radius: 6px; margin: 6px; }}"
-            f"#history_undo_bar QLabel {{ color: {caution.text}; }}"
-            "#history_undo { padding: 2px 10px; }"
-        )
-        self.message = QLabel(self)
-        self.message.setObjectName("history_undo_message")
-        self.message.setWordWrap(True)
-        self.undo_button = QPushButton("Undo", self)
-        self.undo_button.setObjectName("history_undo")
-        self.undo_button.setAccessibleName("Undo delete")
-        self.dismiss_button = QToolButton(self)
-        self.dismiss_button.setObjectName("history_undo_dismiss")
-        self.dismiss_button.setText("✕")
-        self.dismiss_button.setAccessibleName("Dismiss")
-        self.dismiss_button.setAutoRaise(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 4, 4)
-        layout.setSpacing(6)
-        layout.addWidget(self.message, 1)
-        layout.addWidget(self.undo_button)
-        layout.addWidget(self.dismiss_button)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(UNDO_SECONDS * 1000)
-        self.timer.timeout.connect(self.dismiss)
-        self.undo_button.clicked.connect(self.undo_clicked)
-        self.dismiss_button.clicked.connect(self.dismiss)
-        self.hide()
-
-    def show_deleted(self, title: str) -> None:
-        if len(title) > TITLE_IN_UNDO:
-            title = title[: TITLE_IN_UNDO - 1].rstrip() + "…"
-        self.message.setText(f"Deleted “{title}”.")
-        self.show()
-        self.timer.start()
-
-    def dismiss(self) -> None:
-        self.timer.stop()
-        self.hide()
-        self.closed.emit()
-
-
 class HistoryPanel(QDockWidget):
     """A dock listing the store's conversations; the window decides what "open" does."""
 
@@ -192,7 +133,7 @@ class HistoryPanel(QDockWidget):
         self.list.setFrameShape(QFrame.Shape.NoFrame)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.undo_bar = UndoBar(self)
+        self.undo_bar = UndoBar("history_undo", self)
         body = QWidget(self)
         body.setObjectName("history_body")
         layout = QVBoxLayout(body)
@@ -288,7 +229,7 @@ class HistoryPanel(QDockWidget):
             # The next row takes its place, so Delete can be pressed again.
             self.list.setCurrentIndex(self.model.index(min(row, self.model.rowCount() - 1), 0))
         self._undo_id = conversation_id
-        self.undo_bar.show_deleted(display_title(info) if info else "chat")
+        self.undo_bar.offer(f"Deleted “{_shorten(display_title(info) if info else 'chat')}”.")
         self.deleted.emit(conversation_id)
 
     def undo(self) -> None:
@@ -357,3 +298,9 @@ class HistoryPanel(QDockWidget):
         menu = self.context_menu(index)
         menu.exec(self.list.viewport().mapToGlobal(pos))
         menu.deleteLater()
+
+
+def _shorten(title: str) -> str:
+    if len(title) > TITLE_IN_UNDO:
+        return title[: TITLE_IN_UNDO - 1].rstrip() + "…"
+    return title

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -39,7 +40,8 @@ from mixtral_desktop.ui.messages import painter as paint
 from mixtral_desktop.ui.messages.browser import MessageBrowser
 from mixtral_desktop.ui.messages.layout_cache import CATCH_UP_CHARS, LayoutCache
 from mixtral_desktop.ui.messages.layout_scheduler import LayoutScheduler
-from mixtral_desktop.ui.messages.model import ConversationModel, MessageRole
+from mixtral_desktop.ui.messages.model import message_at as _message
+from mixtral_desktop.ui.messages.model import version_at as version_of
 from mixtral_desktop.ui.messages.rendering import Rendering
 from mixtral_desktop.ui.messages.row_geometry import RowGeometry
 from mixtral_desktop.ui.messages.row_sizes import size_rows
@@ -245,9 +247,12 @@ class MessageDelegate(QStyledItemDelegate):
             painter.setClipRect(option.rect, Qt.ClipOperation.IntersectClip)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         paint.paint_bubble(painter, layout.bubble, STYLES[message.role])
+        if option.state & QStyle.StateFlag.State_HasFocus:
+            paint.paint_focus(painter, layout.bubble)
         streaming = message.state is MessageState.STREAMING
-        aside = self.status_text(message) if streaming else None
-        paint.paint_label(painter, layout.label, message, fonts, aside or paint.clock_time(message))
+        paint.paint_label(
+            painter, layout.label, message, fonts, paint.aside_text(message), version_of(index)
+        )
         note = self.status_text(message) or ""
         if document is not None:
             paint.paint_document(painter, layout.body, document, fonts, streaming, _visible(option))
@@ -353,14 +358,6 @@ class MessageDelegate(QStyledItemDelegate):
         if partial and (message.content, body_width(view_width, message.role)) in partial:
             return QSize(view_width, height)  # laid out up to a prefix: holds for one pass
         return self._cache.remember_size(message, view_width, height)
-
-
-def _message(index: AnyIndex) -> Message | None:
-    model = index.model()
-    if isinstance(model, ConversationModel) and index.isValid():
-        return model.message(index.row())  # no trip through QVariant
-    value = index.data(MessageRole)
-    return value if isinstance(value, Message) else None
 
 
 def _streams(index: AnyIndex) -> bool:

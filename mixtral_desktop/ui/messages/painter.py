@@ -65,8 +65,21 @@ def paint_bubble(painter: QPainter, bubble: QRect, style: BubbleStyle) -> None:
         painter.restore()
 
 
-def paint_label(painter: QPainter, rect: QRect, message: Message, fonts: Fonts, aside: str) -> None:
-    """Who spoke on the left; ``aside`` (the time, or "streaming…") on the right."""
+def paint_focus(painter: QPainter, bubble: QRect) -> None:
+    """The keyboard's current message: a ring around its bubble."""
+    painter.save()
+    painter.setPen(QPen(QColor(PALETTE.row_accent), 2.0))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(QRectF(bubble).adjusted(1, 1, -1, -1), RADIUS, RADIUS)
+    painter.restore()
+
+
+def paint_label(
+    painter: QPainter, rect: QRect, message: Message, fonts: Fonts, aside: str,
+    version: tuple[int, int] = (1, 1),
+) -> None:
+    """Who spoke on the left; ``aside`` (the time, or "streaming…") on the right, and
+    before it "‹ 2/3 ›" when the message has other versions."""
     style = STYLES[message.role]
     font = QFont(fonts.label)
     font.setItalic(style.italic_label)
@@ -76,10 +89,49 @@ def paint_label(painter: QPainter, rect: QRect, message: Message, fonts: Fonts, 
     painter.setFont(fonts.note)
     painter.setPen(QColor(PALETTE.muted))
     painter.drawText(rect, int(RIGHT), aside)
+    parts = switcher_parts(rect, aside, fonts, version)
+    if parts is not None:
+        previous, number, following = parts
+        centre = int(Qt.AlignmentFlag.AlignCenter)
+        painter.setFont(fonts.label)
+        painter.setPen(QColor(PALETTE.text if version[0] > 1 else PALETTE.muted))
+        painter.drawText(previous, centre, "‹")
+        painter.setPen(QColor(PALETTE.text if version[0] < version[1] else PALETTE.muted))
+        painter.drawText(following, centre, "›")
+        painter.setFont(fonts.note)
+        painter.setPen(QColor(PALETTE.text))
+        painter.drawText(number, centre, f"{version[0]}/{version[1]}")
+
+
+SWITCHER_GAP = 10  # between the version switcher and the time
+
+
+def switcher_parts(
+    rect: QRect, aside: str, fonts: Fonts, version: tuple[int, int]
+) -> tuple[QRect, QRect, QRect] | None:
+    """Where "‹", "2/3" and "›" go on a label line ``rect`` (None: one version only)."""
+    count = version[1]
+    if count < 2:
+        return None
+    metrics = QFontMetrics(fonts.note)
+    arrow = max(QFontMetrics(fonts.label).height(), 16)  # a target a finger can hit
+    text = metrics.horizontalAdvance(f"{count}/{count}") + 6
+    right = rect.right() + 1 - metrics.horizontalAdvance(aside) - SWITCHER_GAP
+    following = QRect(right - arrow, rect.top(), arrow, rect.height())
+    middle = QRect(following.left() - text, rect.top(), text, rect.height())
+    previous = QRect(middle.left() - arrow, rect.top(), arrow, rect.height())
+    return previous, middle, following
 
 
 def clock_time(message: Message) -> str:
     return time.strftime("%H:%M", time.localtime(message.created))
+
+
+def aside_text(message: Message) -> str:
+    """What the label line shows on the right: the time, or "streaming…"."""
+    if message.state is MessageState.STREAMING:
+        return "streaming…"
+    return clock_time(message)
 
 
 def paint_document(

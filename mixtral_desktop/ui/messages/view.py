@@ -19,9 +19,12 @@ from mixtral_desktop.ui.messages.browser import MessageBrowser
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
 from mixtral_desktop.ui.messages.message_actions import MessageActions
 from mixtral_desktop.ui.messages.model import ConversationModel
+from mixtral_desktop.ui.messages.painter import Fonts
 from mixtral_desktop.ui.messages.rendering import Rendering
+from mixtral_desktop.ui.messages.row_controls import row_rect, version_step_at
 from mixtral_desktop.ui.messages.row_measurer import RowMeasurer
 from mixtral_desktop.ui.messages.text_overlay import TextOverlay
+from mixtral_desktop.ui.messages.toolbar import MessageToolbar
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 FOLLOW_SLACK = 4  # pixels from the bottom that still count as "at the bottom"
@@ -60,6 +63,8 @@ class ConversationView(QListView):
         self._configure()
         self.message_actions = MessageActions(self._model, rendering.renderer, self)
         self._overlay = TextOverlay(self, self._model, self.message_actions)
+        self.toolbar = MessageToolbar(self.message_actions, self, self._delegate)
+        """The hover toolbar (Copy, Edit, Regenerate, Continue, Delete)."""
         self._measurer = RowMeasurer(self, self._model, self._delegate, rendering.lexers)
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
@@ -250,17 +255,39 @@ class ConversationView(QListView):
         super().mouseMoveEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        index = self.indexAt(point)
+        if index.isValid() and event.button() == Qt.MouseButton.LeftButton:
+            step = version_step_at(
+                self._delegate, Fonts.from_font(self.font()), row_rect(self, index), index,
+                point.x(), point.y(),
+            )
+            if step is not None:
+                self.message_actions.trigger("previous" if step < 0 else "next", index.row())
+                return
         if self._overlay is not None:
             self._overlay.show(self.indexAt(event.position().toPoint()), force=True)
         super().mousePressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        index = self.indexAt(event.pos())
+        if event.reason() == QContextMenuEvent.Reason.Keyboard:
+            index = self.currentIndex()  # Shift+F10, the Menu key: the keyboard's message
+            if not index.isValid() and self._model.rowCount():
+                index = self._model.index(self._model.rowCount() - 1, 0)
+            position = self.viewport().mapToGlobal(self.visualRect(index).topLeft())
+        else:
+            index = self.indexAt(event.pos())
+            position = event.globalPos()
         if not index.isValid():
             return
         menu = self.message_actions.menu(index.row(), self)
-        menu.exec(event.globalPos())
+        menu.exec(position)
         menu.deleteLater()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Leave and not self.hasFocus():
+            self.toolbar.hide()  # the pointer left the conversation
+        return super().viewportEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

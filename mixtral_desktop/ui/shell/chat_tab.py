@@ -8,13 +8,17 @@ cancelled when the tab closes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QShowEvent
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from mixtral_desktop.core.domain.conversation import Message, Role
+from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.segmind.errors import SegmindError
 from mixtral_desktop.ui.composer.composer import Composer
+from mixtral_desktop.ui.conversation.branching import Branching
 from mixtral_desktop.ui.conversation.controller import ConversationController, TabState
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
@@ -22,11 +26,23 @@ from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.messages.view import ConversationView
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.text.markdown import fence_languages
+from mixtral_desktop.ui.widgets.undo_bar import UndoBar
 
 PRELOAD_ROWS = 200
 """A saved chat's newest messages whose code languages are loaded ahead of a paint."""
 
-__all__ = ["ChatTab", "TabState"]
+__all__ = ["TAB_SHORTCUTS", "ChatTab", "TabState"]
+
+TAB_SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Enter", "Send the message (Shift+Enter: a new line)"),
+    ("Esc", "Stop the reply; while editing, cancel the edit"),
+    ("Up (in an empty message box)", "Edit your last message"),
+    ("Ctrl+Shift+R", "Regenerate the last reply"),
+    ("Alt+Left", "Previous version of the last reply (or of the message the keyboard is on)"),
+    ("Alt+Right", "Next version of the last reply (or of the message the keyboard is on)"),
+    ("Shift+F10 or Menu", "The actions of the message the keyboard is on"),
+)
+"""The chat's own keys, for Help → Keyboard shortcuts (the menus' keys are listed too)."""
 
 
 class ChatTab(QWidget):
@@ -43,12 +59,14 @@ class ChatTab(QWidget):
         self.banner = ErrorBanner(self)
         self.notice = NoticeBar(self)
         self.composer = Composer(self)
+        self.undo_bar = UndoBar("message_undo", self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notice)
         layout.addWidget(self.banner)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(self.composer)
         self.controller = ConversationController(
             self.model, self.banner, self.notice, services.clients, services.executors,
@@ -64,11 +82,81 @@ class ChatTab(QWidget):
         controller.accepted.connect(composer.clear)
         controller.accepted.connect(self.view.scroll_to_end)
         controller.focus_wanted.connect(composer.focus_input)
+        self.branching = Branching(controller, self.undo_bar, self)
+        self._editing: int | None = None  # the tree key of the message being edited
+        self._wire_actions()
         # What the window listens to.
         self.state_changed = controller.state_changed
         self.credits_seen = controller.credits_seen
         self.usage_seen = controller.usage_seen
         self.set_key_requested = controller.set_key_requested
+
+    def _wire_actions(self) -> None:
+        actions, branching = self.view.message_actions, self.branching
+        actions.edit_requested.connect(self.begin_edit)
+        actions.regenerate_requested.connect(branching.regenerate)
+        actions.continue_requested.connect(self.controller.continue_reply)
+        actions.delete_requested.connect(branching.delete)
+        actions.version_requested.connect(self._switch_version)
+        self.composer.edit_submitted.connect(self._submit_edit)
+        self.composer.edit_last_requested.connect(self.edit_last)
+        branching.edited.connect(self._end_edit)
+        shortcuts = (
+            ("Ctrl+Shift+R", lambda: branching.regenerate()),
+            ("Alt+Left", lambda: self.switch_version(-1)),
+            ("Alt+Right", lambda: self.switch_version(1)),
+        )
+        for keys, slot in shortcuts:
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    # -- editing and versions -------------------------------------------------------
+
+    def begin_edit(self, row: int) -> None:
+        """Put message ``row`` in the composer to be edited into a new version."""
+        if not 0 <= row < self.model.rowCount():
+            return
+        message = self.model.message(row)
+        self._editing = self.model.key_at(row)
+        self.composer.begin_edit(message.content, message.role)
+
+    def edit_last(self) -> None:
+        """Up in the empty composer: edit the last user message."""
+        row = self.branching.last_user_row()
+        if row is not None:
+            self.begin_edit(row)
+
+    def editing_row(self) -> int | None:
+        """The row of the message being edited (None when not editing)."""
+        if self._editing is None or not self.composer.is_editing():
+            return None
+        return self.model.row_of_key(self._editing)
+
+    def switch_version(self, step: int) -> None:
+        """Alt+Left / Alt+Right: the message the keyboard is on, else the last reply."""
+        current = self.view.currentIndex()
+        row = current.row() if self.view.hasFocus() and current.isValid() else None
+        if row is None:
+            row = self.branching.last_reply_row()
+        if row is not None:
+            self._switch_version(row, step)
+
+    def _switch_version(self, row: int, step: int) -> None:
+        key = self.model.key_at(row)
+        if self.branching.switch_version(row, step):
+            shown = self.model.row_of_key(key)
+            if shown is not None:
+                self.view.scroll_to_row(shown)
+
+    def _submit_edit(self, text: str) -> None:
+        if self._editing is not None:
+            self.branching.submit_edit(self._editing, text)
+
+    def _end_edit(self) -> None:
+        self._editing = None
+        self.composer.end_edit()
+        self.view.scroll_to_end()
 
     # -- what the window and the tests use ------------------------------------------
 
@@ -102,19 +190,24 @@ class ChatTab(QWidget):
     def stop(self) -> None:
         self.controller.stop()
 
-    def load(self, messages: list[Message], draft: str, role: Role) -> None:
-        """Show a saved conversation with its draft."""
+    def load(
+        self, messages: Sequence[Message] | ConversationTree, draft: str, role: Role
+    ) -> None:
+        """Show a saved conversation (a line of messages, or its tree) with its draft."""
         self.controller.load(messages)
         # The newest rows are the ones shown first: have their code's lexers built while
         # the app is idle, before the tab is shown (most often a background tab).
-        newest = messages[-PRELOAD_ROWS:]
+        shown = self.model.rowCount()
+        newest = [self.model.message(row) for row in range(max(shown - PRELOAD_ROWS, 0), shown)]
         self._rendering.lexers.preload(fence_languages(message.content for message in newest))
         self.composer.set_role(role)
         self.composer.set_text(draft)
         self.view.scroll_to_end()
 
     def shutdown(self) -> None:
-        """Cancel the request in flight and the tab's tasks."""
+        """Cancel the request in flight and the tab's tasks; a deletion offering Undo
+        becomes final."""
+        self.branching.shutdown()
         self.controller.shutdown()
 
     def showEvent(self, event: QShowEvent) -> None:

@@ -174,7 +174,9 @@ class MainWindow(QMainWindow):
             tab = self.new_tab(conversation_id)
         self.tabs.setCurrentWidget(tab)
         recorder = self.session.recorder(tab)
-        row = None if message_id is None or recorder is None else recorder.row_of(message_id)
+        key = None if message_id is None or recorder is None else recorder.key_of(message_id)
+        # A hit on another branch makes that branch the visible one.
+        row = None if key is None else tab.model.show_key(key)
         if row is not None:
             tab.view.scroll_to_row(row)
         return tab

@@ -29,11 +29,11 @@ class WindowSession(QObject):
         """Give ``tab`` a recorder; with an id, load that conversation into it first."""
         if conversation_id is not None:
             draft, role = self.store.draft(conversation_id)
-            tab.load(self.store.messages(conversation_id), draft, role)
+            tab.load(self.store.tree(conversation_id), draft, role)
         recorder = ConversationRecorder(self.store, tab.model, conversation_id, tab)
         self._recorders[tab] = recorder
         tab.draft_changed.connect(
-            lambda: recorder.draft_changed(tab.composer.text(), tab.composer.role())
+            lambda: recorder.draft_changed(*tab.composer.draft())
         )
         recorder.conversation_created.connect(lambda _id: self.tabs_changed.emit())
         recorder.changed.connect(lambda _id: self._on_recorded(tab))
@@ -45,7 +45,8 @@ class WindowSession(QObject):
             return
         recorder.flush()
         conversation_id = recorder.conversation_id
-        if conversation_id is not None and tab.model.rowCount() == 0 and not tab.composer.text():
+        empty = tab.model.rowCount() == 0 and not tab.composer.draft()[0]
+        if conversation_id is not None and empty:
             self.store.purge_conversation(conversation_id)
         self.tabs_changed.emit()
 

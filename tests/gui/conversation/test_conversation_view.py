@@ -289,7 +289,7 @@ def test_model_passes_the_model_tester(qtmodeltester) -> None:  # type: ignore[n
     model.replace(row, Message(Role.USER, "more, edited"))
     model.refresh(0)
     model.remove_row(1)
-    model.clear()
+    model.set_messages([])
     qtmodeltester.check(model)
 
 
@@ -313,11 +313,13 @@ def test_model_api(qtbot: QtBot) -> None:
     assert model.message(3) is streamed
     with qtbot.waitSignal(model.dataChanged, check_params_cb=only_row_3):
         model.refresh(3)
-    model.remove_row(0)
-    assert model.message(0).content == "Hello **there**"
+    model.remove_row(model.rowCount() - 1)
+    assert model.rowCount() == len(messages)
+    model.remove_row(1)  # a message goes with every turn after it
+    assert model.rowCount() == 1
     with pytest.raises(IndexError):
         model.replace(99, streamed)
-    model.clear()
+    model.set_messages([])
     assert model.rowCount() == 0
 
 
@@ -609,14 +611,17 @@ def test_context_menu_copies_source_plain_text_and_code(
     model = view.conversation_model()
     model.set_messages([Message(Role.ASSISTANT, "# Title\n\n**bold** text\n\n" + TWO_BLOCKS)])
     menu = view.message_actions.menu(0, view)
-    actions = {action.text(): action for action in menu.actions()}
+    actions = {action.text(): action for action in menu.actions() if action.text()}
     assert list(actions) == [
-        "Copy message",
+        "Copy message (Markdown)",
         "Copy as plain text",
         "Copy code block 1",
         "Copy code block 2",
+        "Edit",
+        "Regenerate",
+        "Delete",
     ]
-    actions["Copy message"].trigger()
+    actions["Copy message (Markdown)"].trigger()
     assert QGuiApplication.clipboard().text() == model.message(0).content
     actions["Copy as plain text"].trigger()
     plain = QGuiApplication.clipboard().text()

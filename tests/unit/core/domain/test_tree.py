@@ -31,7 +31,7 @@ def test_regenerate_keeps_the_old_reply_and_its_later_turns() -> None:
     tree = ConversationTree.linear(
         [msg(Role.USER, "q"), msg(Role.ASSISTANT, "a1"), msg(Role.USER, "more")]
     )
-    q, a1, more = tree.path()
+    _q, a1, _more = tree.path()
     a2 = tree.add_version(a1, msg(Role.ASSISTANT, "a2"))
     assert contents(tree) == ["q", "a2"]
     assert tree.version(a2) == (2, 2)
@@ -54,7 +54,7 @@ def test_editing_the_first_question_is_a_version_of_the_first_turn() -> None:
 
 def test_remove_and_restore_put_everything_back() -> None:
     tree = ConversationTree.linear([msg(Role.USER, "q"), msg(Role.ASSISTANT, "a1")])
-    q, a1 = tree.path()
+    _q, a1 = tree.path()
     a2 = tree.add_version(a1, msg(Role.ASSISTANT, "a2"))
     tree.add(a2, msg(Role.USER, "follow"))
     detached = tree.remove(a2)
@@ -111,10 +111,8 @@ ACTIONS = st.lists(
 def test_random_sequences_keep_the_invariants(actions: list[tuple[str, int, int]]) -> None:
     tree = ConversationTree()
     undo = []
-    counter = 0
     made = 0
-    for action, pick, step in actions:
-        counter += 1
+    for counter, (action, pick, step) in enumerate(actions):
         path = tree.path()
         key = path[pick % len(path)] if path else None
         if action == "send" or key is None:
@@ -137,7 +135,7 @@ def test_random_sequences_keep_the_invariants(actions: list[tuple[str, int, int]
         elif action == "undo" and undo:
             tree.restore(undo.pop())
         elif action == "activate":
-            everything = list(tree.keys())
+            everything = list(tree.walk())
             target = everything[pick % len(everything)]
             tree.activate(target)
             assert target in tree.path()
@@ -148,4 +146,4 @@ def test_random_sequences_keep_the_invariants(actions: list[tuple[str, int, int]
         sent = reply_request(tree.path_messages()).messages
         assert [m["content"] for m in sent] == [tree.message(k).content for k in path]
         # Every version is kept: what was made, less what is deleted and not undone.
-        assert len(list(tree.keys())) == len(tree) == made - sum(len(d.nodes) for d in undo)
+        assert len(list(tree.walk())) == len(tree) == made - sum(len(d.nodes) for d in undo)

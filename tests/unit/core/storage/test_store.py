@@ -260,7 +260,7 @@ def test_messages_keep_their_order_and_ids(store: Store) -> None:
     store.add_message(other, user("elsewhere"))
     assert store.messages(cid) == saved
     assert [m.content for m in store.messages(other)] == ["elsewhere"]
-    store.delete_message(saved[2].id or 0)  # and the later turns below it
+    store.delete_messages([saved[2].id or 0])  # and the later turns below it
     store.add_message(cid, user("last"))
     assert [m.content for m in store.messages(cid)] == ["m0", "m1", "last"]
     info = store.conversation(cid)
@@ -430,7 +430,7 @@ def test_search_follows_updates_and_deletes(store: Store, corpus: dict[str, int]
         saved, content="now it is about giraffes", state=MessageState.DONE
     ))
     assert hit_ids(store, "giraffes") == [saved.id]  # unchanged text: still indexed once
-    store.delete_message(saved.id or 0)
+    store.delete_messages([saved.id or 0])
     assert hit_ids(store, "giraffes") == []
 
 

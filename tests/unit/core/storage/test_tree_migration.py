@@ -208,7 +208,7 @@ def test_deleting_a_message_takes_its_branch_and_index_entries(tmp_path: Path) -
         assert [m.content for m in store.messages(cid)] == [
             "walrus question", "walrus answer one", "walrus follow-up"
         ]
-        store.delete_message(first.id or 0)
+        store.delete_messages([first.id or 0])
         assert [m.content for m in store.messages(cid)] == [
             "walrus question", "walrus answer two"  # the pointer fell back to what is left
         ]
