@@ -1,8 +1,13 @@
 """Export a conversation as Markdown or JSON, and import the JSON back.
 
-The JSON format (``"format": "mixtral-desktop-conversation", "version": 1``)
+The JSON format (``"format": "mixtral-desktop-conversation", "version": 2``)
 keeps timestamps as exact float seconds since the epoch (UTC), so export, import
-and export again gives identical documents. Only what the store holds goes out:
+and export again gives identical documents. Version 2 carries the conversation's tree:
+``"nodes"``, parents before children, each with an ``"id"``, its ``"parent"`` and its
+``"active_child"`` (the version shown last); the first node is the root (the
+conversation itself: ``"parent": null``, no message), every other one a message. Ids are
+numbered afresh on export (0 for the root). Version 1 files (``"messages"``, a line)
+still import. Only what the store holds goes out:
 titles, messages, usage and credits; there is nothing secret in the store, and
 nothing from outside it (settings, key, account) is ever added here.
 """
@@ -11,28 +16,29 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from dataclasses import dataclass, replace
 from typing import Any, TypeGuard, TypeVar
 
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
-from mixtral_desktop.core.domain.titles import display_title
+from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
+from mixtral_desktop.core.storage.markdown_export import to_markdown, unclosed_fence
 from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
 
 FORMAT = "mixtral-desktop-conversation"
-VERSION = 1
+VERSION = 2
 
-_ROLE_LABELS = {Role.USER: "User", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
-_UNFINISHED = (MessageState.INCOMPLETE, MessageState.STREAMING, MessageState.WAITING)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ROLES = frozenset(r.value for r in Role)
 _STATES = frozenset(s.value for s in MessageState)
 
 T = TypeVar("T")
+
+__all__ = [
+    "FORMAT", "VERSION", "ImportedConversation", "dumps", "from_json", "import_conversation",
+    "insert_imported", "parse", "to_json", "to_markdown", "unclosed_fence",
+]
 
 
 @dataclass(frozen=True)
@@ -40,21 +46,45 @@ class ImportedConversation:
     title: str
     created: float
     updated: float
-    messages: list[Message]  # without ids
+    tree: ConversationTree  # messages without ids
+
+    @property
+    def messages(self) -> list[Message]:
+        """The active path (all of a version 1 file)."""
+        return self.tree.path_messages()
 
 
 # -- JSON ------------------------------------------------------------------------------
 
 
-def to_json(info: ConversationInfo, messages: list[Message]) -> dict[str, Any]:
+def to_json(
+    info: ConversationInfo, messages: list[Message] | ConversationTree
+) -> dict[str, Any]:
     """The conversation as a JSON-ready dict (see the module docstring for the format)."""
+    tree = messages if isinstance(messages, ConversationTree) else (
+        ConversationTree.linear(messages)
+    )
+    number = {ROOT: 0}
+    for key in tree.walk():
+        number[key] = len(number)
+
+    def active(key: int) -> int | None:
+        child = tree.active_child(key)
+        return None if child is None else number[child]
+
+    nodes: list[dict[str, Any]] = [{"id": 0, "parent": None, "active_child": active(ROOT)}]
+    for key in tree.walk():
+        nodes.append({
+            "id": number[key], "parent": number[tree.parent(key)], "active_child": active(key),
+            **_message_to_json(tree.message(key)),
+        })
     return {
         "format": FORMAT,
         "version": VERSION,
         "title": info.title,
         "created": float(info.created),
         "updated": float(info.updated),
-        "messages": [_message_to_json(m) for m in messages],
+        "nodes": nodes,
     }
 
 
@@ -83,19 +113,26 @@ def parse(data: object) -> ImportedConversation:
     version = data.get("version")
     if not _is_int(version):
         raise ValueError(f"version must be an integer, not {version!r}")
-    if version != VERSION:
+    if version not in (1, VERSION):
         newer = " (made by a newer version of the app)" if version > VERSION else ""
-        raise ValueError(f"unsupported version {version}{newer}; this app reads version 1")
+        raise ValueError(
+            f"unsupported version {version}{newer}; this app reads versions 1 and 2"
+        )
     title = _field(data, "title", str, "")
     created = _number(data, "created", "")
     updated = _number(data, "updated", "")
-    raw_messages = _field(data, "messages", list, "")
-    messages = [_message_from_json(item, f"messages[{i}]") for i, item in enumerate(raw_messages)]
-    return ImportedConversation(title, created, updated, messages)
+    if version == 1:
+        raw_messages = _field(data, "messages", list, "")
+        tree = ConversationTree.linear(
+            _message_from_json(item, f"messages[{i}]") for i, item in enumerate(raw_messages)
+        )
+    else:
+        tree = _tree_from_json(_field(data, "nodes", list, ""))
+    return ImportedConversation(title, created, updated, tree)
 
 
 def from_json(data: object) -> tuple[str, list[Message]]:
-    """Validate an exported conversation; its title and messages (without ids)."""
+    """Validate an exported conversation; its title and active path (without ids)."""
     parsed = parse(data)
     return parsed.title, parsed.messages
 
@@ -112,11 +149,97 @@ def insert_imported(store: Store, parsed: ImportedConversation) -> int:
     """Add a parsed export to ``store`` as a new conversation; returns its id."""
     return store.insert_conversation(
         parsed.title,
-        parsed.messages,
+        parsed.tree,
         created=parsed.created,
         updated=parsed.updated,
         custom_title=bool(parsed.title),
     )
+
+
+def _tree_from_json(raw: list[object]) -> ConversationTree:
+    """The tree of a version 2 file; ValueError saying what is wrong with it."""
+    ids: list[int] = []
+    parents: dict[int, int | None] = {}
+    actives: dict[int, int | None] = {}
+    messages: dict[int, Message] = {}
+    for i, item in enumerate(raw):
+        where = f"nodes[{i}]"
+        if not isinstance(item, Mapping):
+            raise ValueError(f"{where}: expected an object, not {type(item).__name__}")
+        node_id = item.get("id")
+        if not _is_int(node_id):
+            raise ValueError(f"{where}.id: expected a whole number, not {node_id!r}")
+        if node_id in parents:
+            raise ValueError(f"{where}.id: {node_id} is used twice")
+        parent, active = item.get("parent"), item.get("active_child")
+        if parent is not None and not _is_int(parent):
+            raise ValueError(f"{where}.parent: expected an id or null, not {parent!r}")
+        if active is not None and not _is_int(active):
+            raise ValueError(f"{where}.active_child: expected an id or null, not {active!r}")
+        ids.append(node_id)
+        parents[node_id] = parent
+        actives[node_id] = active
+        if parent is not None:
+            messages[node_id] = _message_from_json(item, where)
+    roots = [node_id for node_id in ids if parents[node_id] is None]
+    if len(roots) != 1:
+        raise ValueError(
+            "the conversation has no root node" if not roots else
+            f"the conversation has {len(roots)} roots (nodes {', '.join(map(str, roots))});"
+            " it must have exactly one"
+        )
+    for node_id in ids:
+        parent = parents[node_id]
+        if parent is not None and parent not in parents:
+            raise ValueError(f"node {node_id}: its parent {parent} is missing")
+    children: dict[int, list[int]] = {node_id: [] for node_id in ids}
+    for node_id in ids:
+        parent = parents[node_id]
+        if parent is not None:
+            children[parent].append(node_id)
+    reached, stack = set(), [roots[0]]
+    while stack:
+        node_id = stack.pop()
+        reached.add(node_id)
+        stack.extend(children[node_id])
+    if len(reached) != len(ids):
+        stuck = sorted(set(ids) - reached)
+        raise ValueError(
+            f"nodes {', '.join(map(str, stuck))} form a cycle: they never reach the root"
+        )
+    for node_id in ids:
+        active = actives[node_id]
+        if active is not None and active not in children[node_id]:
+            raise ValueError(
+                f"node {node_id}: its active child {active} is not one of its children"
+            )
+    order = [node_id for node_id in ids if node_id != roots[0]]
+    saved = [
+        SavedNode(replace(messages[node_id], id=node_id),
+                  None if parents[node_id] == roots[0] else parents[node_id], actives[node_id])
+        for node_id in _parents_first(order, parents, roots[0])
+    ]
+    tree = ConversationTree.from_saved(saved, actives[roots[0]])
+    for key in list(tree.walk()):
+        tree.update(key, replace(tree.message(key), id=None))
+    return tree
+
+
+def _parents_first(order: list[int], parents: dict[int, int | None], root: int) -> list[int]:
+    """``order`` rearranged so each node comes after its parent (file order otherwise)."""
+    placed = {root}
+    result: list[int] = []
+    pending = order
+    while pending:
+        waiting = []
+        for node_id in pending:
+            if parents[node_id] in placed:
+                placed.add(node_id)
+                result.append(node_id)
+            else:
+                waiting.append(node_id)
+        pending = waiting
+    return result
 
 
 def _message_to_json(message: Message) -> dict[str, Any]:
@@ -203,95 +326,3 @@ def _number(data: Mapping[str, object], key: str, where: str) -> float:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-# -- Markdown --------------------------------------------------------------------------
-
-
-def to_markdown(
-    info: ConversationInfo, messages: list[Message], tz: tzinfo | None = None
-) -> str:
-    """A readable document: the title, then each message with its role and time.
-
-    Contents are kept verbatim (they are Markdown already). Times are in ``tz``
-    (default: the computer's local time zone), with the offset written out.
-    """
-    title = display_title(" ".join(info.title.split()))
-    count = f"{len(messages)} message{'' if len(messages) == 1 else 's'}"
-    parts = [
-        f"# {title}",
-        f"*Exported from {APP_NAME}. Started {_when(info.created, tz)},"
-        f" last activity {_when(info.updated, tz)}; {count}.*",
-    ]
-    for message in messages:
-        parts.append("---")
-        parts.extend(_message_markdown(message, tz))
-    if not messages:
-        parts.append("*No messages.*")
-    return "\n\n".join(parts) + "\n"
-
-
-def _message_markdown(message: Message, tz: tzinfo | None) -> list[str]:
-    label = _ROLE_LABELS[Role(message.role)]
-    state = MessageState(message.state)
-    status = ""
-    if state in _UNFINISHED:
-        status = " · incomplete"
-    elif state is MessageState.FAILED:
-        status = " · failed"
-    parts = [f"## {label} · {_when(message.created, tz)}{status}"]
-    parts.append(message.content if message.content.strip() else "*(no text)*")
-    fence = unclosed_fence(message.content)
-    if fence:  # a reply cut inside a code block must not swallow the rest of the file
-        parts.append(fence)
-    if state in _UNFINISHED:
-        parts.append("> **Incomplete reply:** the answer stopped before the end.")
-    if message.error:
-        parts.append(_quote(f"**Error:** {message.error}"))
-    details = _details(message)
-    if details:
-        parts.append(f"*{details}*")
-    return parts
-
-
-def unclosed_fence(markdown: str) -> str | None:
-    """The line that closes a code fence left open at the end of ``markdown``, if any."""
-    open_fence: str | None = None
-    for line in markdown.splitlines():
-        match = _FENCE.match(line)
-        if not match:
-            continue
-        marker = match.group(1)
-        if open_fence is None:
-            open_fence = marker
-        elif (
-            marker[0] == open_fence[0]
-            and len(marker) >= len(open_fence)
-            and not line[match.end():].strip()
-        ):
-            open_fence = None
-    return open_fence
-
-
-def _details(message: Message) -> str:
-    bits: list[str] = []
-    if message.usage is not None:
-        u = message.usage
-        bits.append(
-            f"Tokens: {u.prompt_tokens:,} prompt + {u.completion_tokens:,} reply"
-            f" = {u.total_tokens:,}"
-        )
-    if message.remaining_credits is not None:
-        bits.append(f"credits left: {message.remaining_credits:g}")
-    return "; ".join(bits)
-
-
-def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
-
-
-def _when(timestamp: float, tz: tzinfo | None) -> str:
-    moment = datetime.fromtimestamp(timestamp, tz).astimezone(tz)
-    offset = moment.strftime("%z")
-    offset = "UTC" if offset in ("", "+0000") else f"UTC{offset[:3]}:{offset[3:5]}"
-    return f"{moment:%Y-%m-%d %H:%M:%S} {offset}"

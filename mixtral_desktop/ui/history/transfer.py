@@ -66,13 +66,13 @@ class ChatTransfer(QObject):
         info = self._store.conversation(conversation_id)
         if info is None:
             raise ValueError(f"no conversation {conversation_id}")
-        messages = self._store.messages(conversation_id)
+        tree = self._store.tree(conversation_id)
         from mixtral_desktop.core.storage import transfer
 
-        if kind == "json":
-            text = transfer.dumps(transfer.to_json(info, messages))
-        else:
-            text = transfer.to_markdown(info, messages)
+        if kind == "json":  # every version, with the active ones
+            text = transfer.dumps(transfer.to_json(info, tree))
+        else:  # what the chat shows: the active path
+            text = transfer.to_markdown(info, tree.path_messages())
         await self._executors.run(path.write_text, text, "utf-8")
 
     async def import_json(self, path: Path) -> int:

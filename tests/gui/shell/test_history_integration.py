@@ -268,7 +268,7 @@ def test_export_and_import_round_trip(
     assert copied == imported
     done(qtbot, window.transfer.export_to(copied, again, "json"))
     first, second = json.loads(json_path.read_text()), json.loads(again.read_text())
-    assert first["messages"] == second["messages"]
+    assert first["nodes"] == second["nodes"]
     assert FAKE_KEY not in json_path.read_text() + md_path.read_text()
     assert export.from_json(second)[1][1].content == "Bonjour ! ¿Qué tal?"
     quit_app(window)

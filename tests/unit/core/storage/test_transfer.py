@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import UTC, timedelta, timezone
@@ -51,7 +51,7 @@ SAMPLE = [
 def exported(store: Store, conversation_id: int) -> dict[str, Any]:
     conversation = store.conversation(conversation_id)
     assert conversation is not None
-    return export.to_json(conversation, store.messages(conversation_id))
+    return export.to_json(conversation, store.tree(conversation_id))
 
 
 # -- JSON -------------------------------------------------------------------------------
@@ -60,11 +60,15 @@ def exported(store: Store, conversation_id: int) -> dict[str, Any]:
 def test_json_format() -> None:
     data = export.to_json(info(), SAMPLE)
     assert data["format"] == "mixtral-desktop-conversation"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert (data["title"], data["created"], data["updated"]) == (
         "Crème brûlée 🍮", CREATED, CREATED + 90.5,
     )
-    assert data["messages"][2] == {
+    assert data["nodes"][0] == {"id": 0, "parent": None, "active_child": 1}  # the root
+    assert data["nodes"][3] == {
+        "id": 3,
+        "parent": 2,
+        "active_child": 4,
         "role": "assistant",
         "content": "**Voici** 🍮",
         "state": "done",
@@ -73,9 +77,17 @@ def test_json_format() -> None:
         "error": None,
         "remaining_credits": 7.123456789,
     }
-    assert data["messages"][0]["usage"] is None
-    assert data["messages"][5]["error"] == "Read timeout\nafter 120 s"
-    assert "id" not in json.dumps(data["messages"][0])  # row ids stay in the database
+    assert data["nodes"][1]["usage"] is None
+    assert data["nodes"][6]["error"] == "Read timeout\nafter 120 s"
+    assert data["nodes"][6]["active_child"] is None  # the leaf
+
+
+def test_the_previous_format_still_imports(store: Store) -> None:
+    conversation_id = export.import_conversation(store, valid())
+    assert [
+        dataclasses.replace(m, id=None) for m in store.messages(conversation_id)
+    ] == SAMPLE
+    assert len(store.tree(conversation_id)) == len(SAMPLE)
 
 
 def test_dumps_is_readable_utf8_and_parses_back() -> None:
@@ -138,11 +150,11 @@ def test_empty_conversation_round_trips(store: Store) -> None:
 def test_integer_timestamps_are_accepted_as_floats(store: Store) -> None:
     data = export.to_json(info(), SAMPLE[:1])
     data["created"] = 1_700_000_000
-    data["messages"][0]["created"] = 1_700_000_001
+    data["nodes"][1]["created"] = 1_700_000_001
     conversation_id = export.import_conversation(store, data)
     again = exported(store, conversation_id)
     assert again["created"] == 1_700_000_000.0 and isinstance(again["created"], float)
-    assert again["messages"][0]["created"] == 1_700_000_001.0
+    assert again["nodes"][1]["created"] == 1_700_000_001.0
 
 
 finite = st.floats(min_value=0.0, max_value=1e12, allow_nan=False, allow_infinity=False)
@@ -179,8 +191,14 @@ def test_any_conversation_round_trips_exactly(
 # -- validation -------------------------------------------------------------------------
 
 
+V1_FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "export_v1.json"
+
+
 def valid() -> dict[str, Any]:
-    return copy.deepcopy(export.to_json(info(), SAMPLE))
+    """An export in the previous format (version 1, a line of messages), as the release
+    before conversation trees wrote it: it must still import, and be checked as strictly."""
+    data: dict[str, Any] = json.loads(V1_FIXTURE.read_text(encoding="utf-8"))
+    return data
 
 
 def broken(change: str) -> object:
@@ -193,8 +211,8 @@ def broken(change: str) -> object:
             data["format"] = "chatgpt-export"
         case "no format":
             del data["format"]
-        case "version 2":
-            data["version"] = 2
+        case "version 3":
+            data["version"] = 3
         case "version text":
             data["version"] = "1"
         case "version bool":
@@ -250,7 +268,7 @@ def broken(change: str) -> object:
         ("not an object", "expected a JSON object"),
         ("format", "not a Mixtral Desktop conversation"),
         ("no format", "not a Mixtral Desktop conversation"),
-        ("version 2", r"unsupported version 2 \(made by a newer version"),
+        ("version 3", r"unsupported version 3 \(made by a newer version"),
         ("version text", "version must be an integer"),
         ("version bool", "version must be an integer"),
         ("title", "title: expected str, not int"),
@@ -362,3 +380,86 @@ def test_markdown_closes_a_code_block_left_open_by_a_cut_reply() -> None:
     assert export.unclosed_fence("~~~\ncode\n```") == "~~~"
     assert export.unclosed_fence("```py\ncode\n``` not a close") == "```"
     assert export.unclosed_fence("no code") is None
+
+
+# -- trees ------------------------------------------------------------------------------
+
+
+def branched(store: Store) -> int:
+    """A chat with an edited first question, a regenerated reply and later turns on the
+    older branch; the version shown is not the newest everywhere."""
+    cid = store.create_conversation("Branches")
+    q1 = store.add_message(cid, Message(Role.USER, "Question v1", created=CREATED))
+    a1 = store.add_message(cid, Message(Role.ASSISTANT, "Answer 1", created=CREATED + 1))
+    store.add_message(cid, Message(Role.USER, "Follow-up", created=CREATED + 2))
+    store.add_message(cid, Message(Role.ASSISTANT, "Answer 2", created=CREATED + 3,
+                                   usage=Usage(1, 2, 3), remaining_credits=5.5))
+    store.add_message(cid, Message(Role.ASSISTANT, "Answer 1b", created=CREATED + 4),
+                      parent_id=q1.id)
+    store.add_message(cid, Message(Role.USER, "Question v2", created=CREATED + 5),
+                      parent_id=None)
+    store.set_active_child(cid, None, q1.id or 0)
+    store.set_active_child(cid, q1.id, a1.id or 0)
+    return cid
+
+
+def test_a_tree_round_trips_with_its_versions_and_active_path(store: Store) -> None:
+    cid = branched(store)
+    first = exported(store, cid)
+    assert [c for c in (n.get("content") for n in first["nodes"]) if c] == [
+        "Question v1", "Answer 1", "Follow-up", "Answer 2", "Answer 1b", "Question v2"
+    ]
+    again = export.import_conversation(store, json.loads(export.dumps(first)))
+    second = exported(store, again)
+    assert second == first  # ids are numbered afresh on export: identical
+    assert [m.content for m in store.messages(again)] == [
+        "Question v1", "Answer 1", "Follow-up", "Answer 2"
+    ]
+    tree = store.tree(again)
+    assert tree.version(tree.path()[1]) == (1, 2) and tree.version(tree.path()[0]) == (1, 2)
+
+
+def test_markdown_export_writes_the_active_path(store: Store) -> None:
+    cid = branched(store)
+    conversation = store.conversation(cid)
+    assert conversation is not None
+    text = export.to_markdown(conversation, store.messages(cid))
+    assert "Answer 2" in text and "Answer 1b" not in text and "Question v2" not in text
+
+
+def tree_document(nodes: list[dict[str, Any]]) -> dict[str, Any]:
+    message = {"role": "user", "content": "x", "state": "done", "created": 1.0}
+    return {
+        "format": "mixtral-desktop-conversation", "version": 2, "title": "t",
+        "created": 1.0, "updated": 2.0,
+        "nodes": [n if "role" in n or n.get("parent") is None else {**message, **n}
+                  for n in nodes],
+    }
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        ([{"id": 0, "parent": None}, {"id": 1, "parent": 2}, {"id": 2, "parent": 1}],
+         "form a cycle"),
+        ([{"id": 0, "parent": None}, {"id": 1, "parent": 7}], "its parent 7 is missing"),
+        ([{"id": 0, "parent": None}, {"id": 1, "parent": None, "role": "user",
+                                      "content": "x", "state": "done", "created": 1.0}],
+         "2 roots"),
+        ([{"id": 0, "parent": None}, {"id": 1, "parent": 0, "role": "narrator",
+                                      "content": "x", "state": "done", "created": 1.0}],
+         "role: 'narrator' is not one of"),
+        ([{"id": 0, "parent": None, "active_child": 5}, {"id": 1, "parent": 0}],
+         "active child 5 is not one of its children"),
+        ([{"id": 0, "parent": None}, {"id": 0, "parent": 0}], "used twice"),
+        ([{"id": 1, "parent": 0}], "no root"),
+    ],
+    ids=["cycle", "missing parent", "two roots", "unknown role", "bad active", "dup id",
+         "no root"],
+)
+def test_a_malformed_tree_is_refused_and_nothing_is_imported(
+    store: Store, nodes: list[dict[str, Any]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        export.import_conversation(store, tree_document(nodes))
+    assert store.count_conversations() == 0
