@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QMoveEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QMainWindow, QWidget
+from PySide6.QtWidgets import QDialog, QMainWindow, QWidget
 
 from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.config.settings import Settings
@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
             first_frame=services.first_frame,
         )
         self._warmed_up = False
+        self.shortcuts_window: QDialog | None = None  # Help → Keyboard shortcuts, once opened
         self._restore()
 
     def _wire(self) -> None:
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
             export_json=lambda: self.export_current("json"),
             import_json=self.transfer.ask_and_import,
         ))
+        menus.add_help_menu(self, lambda: _show_shortcuts(self))
 
     # -- tabs ---------------------------------------------------------------------
 
@@ -290,3 +292,12 @@ class MainWindow(QMainWindow):
         self.keys.close_dialogs()
         self.shutdown()
         super().closeEvent(event)
+
+
+def _show_shortcuts(window: MainWindow) -> None:
+    """Help → Keyboard shortcuts (its module is loaded when first asked for)."""
+    from mixtral_desktop.ui.shell.shortcuts_window import ShortcutsWindow
+
+    dialog = ShortcutsWindow(window)
+    dialog.show()
+    window.shortcuts_window = dialog

@@ -93,3 +93,8 @@ def add_history_menu(window: QMainWindow, slots: HistorySlots) -> None:
     add_action(window, menu, "Export chat as Markdown…", slots.export_markdown)
     add_action(window, menu, "Export chat as JSON…", slots.export_json)
     add_action(window, menu, "Import chat from JSON…", slots.import_json)
+
+
+def add_help_menu(window: QMainWindow, shortcuts: Slot) -> None:
+    menu = window.menuBar().addMenu("&Help")
+    add_action(window, menu, "Keyboard shortcuts", shortcuts, "Ctrl+/", "F1")

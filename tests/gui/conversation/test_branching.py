@@ -315,3 +315,18 @@ def test_a_search_hit_on_another_branch_opens_that_branch(
     window.open_conversation(conversation, target.id)
     assert "zanzibar follow-up" in [m.content for m in tab.model.messages()]
     assert tab.model.version(1) == (1, 2)
+
+
+def test_help_lists_the_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> None:
+    help_menu = next(
+        a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Help"
+    )
+    action = next(a for a in help_menu.actions() if a.text() == "Keyboard shortcuts")
+    action.trigger()
+    dialog = window.shortcuts_window
+    assert dialog is not None and dialog.isVisible()
+    table = dialog.table
+    keys = {table.item(row, 0).text() for row in range(table.rowCount())}
+    assert {"Ctrl+Shift+R", "Alt+Left", "Alt+Right", "Up (in an empty message box)"} <= keys
+    assert any("Ctrl+T" in k for k in keys)  # the menus' own keys are there too
+    dialog.close()
