@@ -11,5 +11,9 @@ if command -v gnome-keyring-daemon >/dev/null 2>&1; then
     gnome-keyring-daemon --unlock --components=secrets 2>/dev/null)"
   export MIXTRAL_TEST_KEYRING=gnome-keyring
 fi
-.venv/bin/python -m pytest "$@" && status=0 || status=$?
+# A hang (a deadlock no Python-level timeout can interrupt: every thread waiting for the
+# GIL) ends the run after 25 minutes instead of the CI's 90: SIGABRT makes faulthandler
+# print every thread's stack first.
+timeout --signal=ABRT --kill-after=30 1500 .venv/bin/python -m pytest "$@" \
+  && status=0 || status=$?
 exit "$status"

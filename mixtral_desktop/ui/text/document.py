@@ -157,7 +157,9 @@ class Typesetter:
         that built it (only an object's own thread may move it).
         """
         target = home if home is not None else QThread.currentThread()
-        if len(segments) < 2 or self._helper is None:
+        # (PySide's engine keeps the GIL: a helper would only wait for it, and two
+        # threads holding Qt's locks and the GIL in turn is how deadlocks start.)
+        if len(segments) < 2 or self._helper is None or self.engine.name == "pyside":
             return [self._piece(segment, width, font, target) for segment in segments]
         built: list[Piece | None] = [None] * len(segments)
         queue = iter(range(len(segments)))
@@ -207,7 +209,7 @@ class Typesetter:
             document.lastBlock().blockFormat().bottomMargin(),
         )
         if home is not QThread.currentThread():
-            document.moveToThread(home)
+            self.engine.move_to_thread(document, home)
         return piece
 
 

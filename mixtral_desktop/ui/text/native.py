@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
+from PySide6.QtCore import QThread
 from PySide6.QtGui import QTextDocument
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ _PAGE_COUNT = "_ZNK13QTextDocument9pageCountEv"  # QTextDocument::pageCount() co
 _SET_HTML = "_ZN13QTextDocument7setHtmlERK7QString"  # QTextDocument::setHtml(const QString &)
 _NEW_STRING = "_ZN7QStringC1EPK5QCharx"  # QString::QString(const QChar *, qsizetype)
 _DEALLOCATE = "_ZN10QArrayData10deallocateEPS_xx"  # QArrayData::deallocate(QArrayData *, ...)
+# QObject::moveToThread(QThread *, Qt::Disambiguated_t) (Qt 6.7+: the empty tag is passed
+# as nothing), else the older QObject::moveToThread(QThread *).
+_MOVE_TO_THREAD = (
+    "_ZN7QObject12moveToThreadEP7QThreadN2Qt15Disambiguated_tE",
+    "_ZN7QObject12moveToThreadEP7QThread",
+)
 _GUI_LIBRARY = "libQt6Gui.so.6"
 _CORE_LIBRARY = "libQt6Core.so.6"
 
@@ -60,6 +67,7 @@ class _Qt:
     set_html: Any
     new_string: Any
     deallocate: Any
+    move_to_thread: Any
 
 
 def _load_qt() -> _Qt | None:
@@ -69,11 +77,15 @@ def _load_qt() -> _Qt | None:
     try:
         gui = ctypes.CDLL(_GUI_LIBRARY, mode=ctypes.RTLD_GLOBAL)
         core = ctypes.CDLL(_CORE_LIBRARY, mode=ctypes.RTLD_GLOBAL)
+        move = next((getattr(core, n) for n in _MOVE_TO_THREAD if hasattr(core, n)), None)
+        if move is None:
+            raise AttributeError("no QObject::moveToThread")
         qt = _Qt(
             getattr(gui, _PAGE_COUNT),
             getattr(gui, _SET_HTML),
             getattr(core, _NEW_STRING),
             getattr(core, _DEALLOCATE),
+            move,
         )
     except (OSError, AttributeError) as error:  # not the Qt we know: the PySide path
         log.debug("filling and laying out documents through PySide: %s", error)
@@ -86,6 +98,8 @@ def _load_qt() -> _Qt | None:
     qt.new_string.restype = None
     qt.deallocate.argtypes = [ctypes.c_void_p, ctypes.c_ssize_t, ctypes.c_ssize_t]
     qt.deallocate.restype = None
+    qt.move_to_thread.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    qt.move_to_thread.restype = None  # (a bool since Qt 6.7: ignored)
     return qt
 
 
@@ -100,6 +114,9 @@ class PySideText:
     def lay_out(self, document: QTextDocument) -> None:
         document.size()  # (asking the size lays it out)
 
+    def move_to_thread(self, document: QTextDocument, thread: QThread) -> None:
+        document.moveToThread(thread)
+
 
 class NativeText:
     """Filling and laying out through Qt's own functions, other threads running Python."""
@@ -112,6 +129,15 @@ class NativeText:
     def lay_out(self, document: QTextDocument) -> None:
         """Lay ``document`` out (at its text width) now, letting other threads run Python."""
         self._qt.page_count(shiboken6.getCppPointer(document)[0])
+
+    def move_to_thread(self, document: QTextDocument, thread: QThread) -> None:
+        """``document.moveToThread(thread)`` without the GIL. PySide keeps it through
+        the call, and ``moveToThread`` waits for Qt's locks, which another thread may
+        hold while it waits for the GIL (a deadlock seen in the tests: the layout worker
+        in ``moveToThread``, its helper and the GUI thread waiting for the GIL)."""
+        self._qt.move_to_thread(
+            shiboken6.getCppPointer(document)[0], shiboken6.getCppPointer(thread)[0]
+        )
 
     def set_html(self, document: QTextDocument, html: str) -> None:
         """``document.setHtml(html)``, letting other threads run Python meanwhile."""

@@ -1,0 +1,112 @@
+"""Conversation trees in the real app under Xvfb, by keyboard only: send, regenerate,
+switch back, edit the first question, restart; the versions and the active path are
+there after the restart and the next request carries exactly that path."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from mixtral_desktop.core.storage.store import Store
+from tests.e2e.test_real_app import display, log_path, still_running, user_dirs, xdotool
+from tests.e2e.xvfb import Xvfb
+from tests.fakes.segmind_server import FakeSegmind
+from tests.waiting import describe_process, wait_for
+
+pytestmark = pytest.mark.e2e
+__all__ = ["display"]  # (the fixture, shared with the other end-to-end tests)
+
+
+def launch(
+    display: Xvfb, env: dict[str, str], tmp_path: Path, run: int
+) -> tuple[subprocess.Popen[bytes], str, partial[str]]:
+    binary = Path(sys.executable).with_name("mixtral-desktop")
+    output = tmp_path / f"app-output-{run}.txt"
+    app = subprocess.Popen([str(binary)], env=env, stdout=output.open("wb"),
+                           stderr=subprocess.STDOUT)
+    explain = partial(describe_process, app.pid, log_path(tmp_path), output)
+    window = str(wait_for(
+        lambda: still_running(app, explain)
+        and xdotool(display, "search", "--onlyvisible", "--name", "Mixtral Desktop"),
+        60, "the main window", explain,
+    )).splitlines()[0]
+    xdotool(display, "windowfocus", "--sync", window)
+    return app, window, explain
+
+
+def test_versions_and_the_active_path_survive_a_restart(
+    display: Xvfb, fake_segmind: FakeSegmind, tmp_path: Path
+) -> None:
+    counter = itertools.count(1)
+    fake_segmind.configure(reply=lambda _messages: f"Reply {next(counter)}")
+    env = display.env() | fake_segmind.client_env() | user_dirs(tmp_path)
+    log_file = log_path(tmp_path)
+
+    def shown(n: int, explain: partial[str]) -> None:
+        wait_for(lambda: log_file.exists() and f"reply {n} shown" in log_file.read_text(),
+                 30, f"reply {n} to be shown", explain)
+
+    def requests(count: int) -> list[list[tuple[str, str]]]:
+        wait_for(lambda: len(fake_segmind.chat_requests) >= count, 30, f"request {count}")
+        return [[(m["role"], m["content"]) for m in r.messages]
+                for r in fake_segmind.chat_requests]
+
+    app, _window, explain = launch(display, env, tmp_path, 1)
+    try:
+        wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
+                 30, "the credits request", explain)
+        xdotool(display, "type", "--delay", "10", "First question")
+        xdotool(display, "key", "Return")
+        shown(1, explain)
+        xdotool(display, "key", "ctrl+shift+r")  # regenerate the last reply
+        shown(2, explain)
+        assert requests(2)[1] == [("user", "First question")]
+        xdotool(display, "key", "alt+Left")  # back to the first version of the reply
+        xdotool(display, "key", "Up")  # edit the last (here: the first) question
+        xdotool(display, "key", "ctrl+a")
+        xdotool(display, "type", "--delay", "10", "Edited question")
+        xdotool(display, "key", "Return")
+        shown(3, explain)
+        assert requests(3)[2] == [("user", "Edited question")]
+        xdotool(display, "key", "ctrl+q")
+        assert app.wait(20) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+
+    history = tmp_path / "xdg_data_home" / "mixtral-desktop" / "history.sqlite3"
+    with Store.open(history) as store:
+        (conversation,) = store.list_conversations()
+        tree = store.tree(conversation.id)
+        tree.check()
+        assert [m.content for m in tree.path_messages()] == ["Edited question", "Reply 3"]
+        first = tree.path()[0]
+        assert tree.version(first) == (2, 2)
+        old_question = tree.siblings(first)[0]
+        replies = [tree.message(k).content for k in tree.children(old_question)]
+        assert replies == ["Reply 1", "Reply 2"]
+        assert tree.message(tree.active_child(old_question) or 0).content == "Reply 1"
+
+    app, _window, explain = launch(display, env, tmp_path, 2)
+    try:
+        shown_before = len(fake_segmind.chat_requests)
+        xdotool(display, "type", "--delay", "10", "And next")
+        xdotool(display, "key", "Return")
+        sent = requests(shown_before + 1)[-1]
+        assert sent == [("user", "Edited question"), ("assistant", "Reply 3"),
+                        ("user", "And next")]
+        xdotool(display, "key", "ctrl+q")
+        assert app.wait(20) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+    for run in (1, 2):
+        output = (tmp_path / f"app-output-{run}.txt").read_text(errors="replace")
+        assert "Traceback" not in output, output
