@@ -25,6 +25,7 @@ SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "startup": startup.run,
     "streaming": gui_loop.streaming,
     "long_chat": gui_loop.long_chat,
+    "version_switch": gui_loop.version_switch,
     "ten_tabs": gui_loop.ten_tabs,
     "overhead": requests_search.overhead,
     "search": requests_search.search,

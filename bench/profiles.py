@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import data
 from mixtral_desktop import APP_ID
+from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.storage.store import Store
 from tests.fakes import history_data
 
@@ -80,10 +81,35 @@ def build_long_chat(folder: Path, sizes: Sizes) -> Path:
     return path
 
 
+BRANCH_EVERY = 10  # one message in ten has a second version: 1,000 in 10,000
+
+
+def build_branched_chat(folder: Path, sizes: Sizes) -> Path:
+    """The long chat as a tree (tab 0): its 10,000 messages on the active path, and one in
+    ten with another version beside it (1,000 branch points); a short chat (tab 1)."""
+    path = folder / HISTORY_FILE
+    with Store.open(path) as store:
+        messages = data.long_conversation(sizes.long_chat)
+        tree = ConversationTree.linear(messages)
+        for number, key in enumerate(tree.path()):
+            if number % BRANCH_EVERY == BRANCH_EVERY - 1:
+                other = replace(tree.message(key), content="Another version of this turn.")
+                tree.add_version(key, other)
+                tree.activate(key)  # the first version stays the one shown
+        start, end = messages[0].created, messages[-1].created
+        big = store.insert_conversation("A branched chat", tree, created=start, updated=end)
+        small = store.insert_conversation(
+            "A short chat", data.long_conversation(6, seed=5), created=end, updated=end + 1
+        )
+        _open_tabs(store, [big, small], 1)
+    return path
+
+
 BUILDERS: dict[str, Callable[[Path, Sizes], Path]] = {
     "history": build_history,
     "tabs": build_tabs,
     "long_chat": build_long_chat,
+    "branched_chat": build_branched_chat,
 }
 
 

@@ -82,6 +82,36 @@ def long_chat(ctx: Context) -> list[Figure]:
     ]
 
 
+VERSION_SWITCH_MS = 50.0
+
+
+def version_switch(ctx: Context) -> list[Figure]:
+    """Issue 16: a 10,000-message chat with 1,000 branch points (``branched_chat``)."""
+    db = ctx.profiles.path("branched_chat")
+    reports = []
+    for _ in range(ctx.runs):  # a fresh process each time, as long_chat
+        report = _driver(ctx, "bench.drivers.version_switch", str(db), "--switches", "10")
+        if not report["intact"]:
+            raise RuntimeError("switching versions lost or added rows")
+        reports.append(report)
+        ctx.log(f"  version switch: open {report['open_ms']:.0f} ms, end"
+                f" {max(report['end_ms']):.0f} ms, middle {max(report['middle_ms']):.0f} ms")
+    rows, points = reports[0]["rows"], reports[0]["branch_points"]
+    what = f"{rows:,} messages, {points:,} branch points"
+    return [
+        _limit("branched_open", f"Switch to a tab of {what}: painted",
+               [r["open_ms"] for r in reports], SWITCH_MS),
+        _limit("version_switch_end", f"Switch the last reply's version ({what}): painted",
+               [sorted(r["end_ms"])[len(r["end_ms"]) // 2] for r in reports],
+               VERSION_SWITCH_MS, {"max_ms": [round(max(r["end_ms"]), 1) for r in reports]}),
+        _limit("version_switch_middle",
+               f"Switch a version mid-chat, {rows // 2:,} rows below replaced ({what}): painted",
+               [sorted(r["middle_ms"])[len(r["middle_ms"]) // 2] for r in reports],
+               VERSION_SWITCH_MS,
+               {"max_ms": [round(max(r["middle_ms"]), 1) for r in reports]}),
+    ]
+
+
 def ten_tabs(ctx: Context) -> list[Figure]:
     scale = ctx.scale
     report = _driver(
