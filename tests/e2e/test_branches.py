@@ -5,6 +5,8 @@ there after the restart and the next request carries exactly that path."""
 from __future__ import annotations
 
 import itertools
+import signal
+import sqlite3
 import subprocess
 import sys
 from functools import partial
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from mixtral_desktop.core.domain.conversation import MessageState
 from mixtral_desktop.core.storage.store import Store
 from tests.e2e.test_real_app import display, log_path, still_running, user_dirs, xdotool
 from tests.e2e.xvfb import Xvfb
@@ -110,3 +113,47 @@ def test_versions_and_the_active_path_survive_a_restart(
     for run in (1, 2):
         output = (tmp_path / f"app-output-{run}.txt").read_text(errors="replace")
         assert "Traceback" not in output, output
+
+
+def test_kill_9_during_a_regenerate_keeps_both_versions(
+    display: Xvfb, fake_segmind: FakeSegmind, tmp_path: Path
+) -> None:
+    env = display.env() | fake_segmind.client_env() | user_dirs(tmp_path)
+    history = tmp_path / "xdg_data_home" / "mixtral-desktop" / "history.sqlite3"
+    log_file = log_path(tmp_path)
+    fake_segmind.configure(reply="The first answer, whole.")
+    app, _window, explain = launch(display, env, tmp_path, 1)
+    try:
+        wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
+                 30, "the credits request", explain)
+        xdotool(display, "type", "--delay", "10", "A question")
+        xdotool(display, "key", "Return")
+        wait_for(lambda: log_file.exists() and "reply 1 shown" in log_file.read_text(),
+                 30, "the first reply", explain)
+        fake_segmind.configure(reply="slow " * 2000, chunk_size=5, chunk_delay=0.01)
+        xdotool(display, "key", "ctrl+shift+r")
+
+        def partial_saved() -> bool:
+            if not history.exists():
+                return False
+            with sqlite3.connect(f"file:{history}?mode=ro", uri=True) as conn:
+                rows = conn.execute(
+                    "SELECT count(*) FROM messages WHERE content LIKE 'slow%'"
+                ).fetchone()
+            return bool(rows and rows[0])
+
+        wait_for(partial_saved, 30, "the partial reply to be saved", explain)
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(10)
+    with Store.open(history) as store:
+        (conversation,) = store.list_conversations()
+        tree = store.tree(conversation.id)
+        tree.check()
+        question = tree.path()[0]
+        versions = [tree.message(k) for k in tree.children(question)]
+        assert len(versions) == 2 and versions[0].content == "The first answer, whole."
+        assert versions[0].state is MessageState.DONE
+        assert versions[1].content.startswith("slow")
+        assert versions[1].state is MessageState.INCOMPLETE
+        assert tree.message(tree.path()[-1]) == versions[1]  # the one on screen at the kill

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAccessible, QGuiApplication
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
@@ -330,3 +330,33 @@ def test_help_lists_the_keyboard_shortcuts(qtbot: QtBot, window: MainWindow) -> 
     assert {"Ctrl+Shift+R", "Alt+Left", "Alt+Right", "Up (in an empty message box)"} <= keys
     assert any("Ctrl+T" in k for k in keys)  # the menus' own keys are there too
     dialog.close()
+
+
+def test_what_qt_hands_a_screen_reader_names_the_version(
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
+) -> None:
+    tab = window.current_tab()
+    send(qtbot, tab, "Question")
+    tab.view.message_actions.trigger("regenerate", 1)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=WAIT_MS)
+    # The accessible interface Qt gives the accessibility bridge (AT-SPI on Linux).
+    table = QAccessible.queryAccessibleInterface(tab.view)
+    assert table is not None
+    names = [table.child(i).text(QAccessible.Text.Name) for i in range(table.childCount())]
+    assert "assistant, version 2 of 2: Reply number 2." in names
+    assert "user: Question" in names
+
+
+def test_a_failed_reply_can_be_regenerated(
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
+) -> None:
+    tab = window.current_tab()
+    fake_segmind.fail_next(times=3, status=500)
+    send(qtbot, tab, "Will this fail?")
+    assert tab.banner.isVisible()
+    assert shown(tab.model) == [("user", "Will this fail?")]  # the question is kept
+    qtbot.keyClick(tab.composer.input, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not tab.is_busy(), timeout=WAIT_MS)
+    assert shown(tab.model) == [("user", "Will this fail?"), ("assistant", "Reply number 1.")]
+    assert last_request(fake_segmind) == [("user", "Will this fail?")]
