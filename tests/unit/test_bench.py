@@ -18,7 +18,8 @@ FIGURES = {
     "startup_empty", "startup_history", "memory_idle", "memory_history", "memory_tabs",
     "stream_fast_p99", "stream_fast_max", "stream_fast_latency", "stream_paced_p99",
     "stream_paced_max", "stream_paced_latency", "long_switch", "long_scroll_p99", "tabs_p99",
-    "tabs_complete", "request_overhead", "search_p95",
+    "tabs_complete", "request_overhead", "search_p95", "branched_open", "version_switch_end",
+    "version_switch_middle",
 }
 
 
