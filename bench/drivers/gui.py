@@ -197,6 +197,17 @@ def open_window(server_url: str, folder: Path) -> MainWindow:
     return window
 
 
+def time_tab_switch(window: MainWindow, index: int) -> float:
+    """Make tab ``index`` current; ms from the call to the end of its first paint."""
+    view = window.tab(index).view
+    watch = PaintWatch(view.viewport(), lambda: True)
+    started = time.monotonic()
+    window.tabs.setCurrentIndex(index)
+    wait_until(lambda: watch.painted_at is not None, 30, "the tab painted")
+    assert watch.painted_at is not None
+    return (watch.painted_at - started) * 1000
+
+
 def stream_options(*, size: int, chunks: int, delay: float) -> argparse.ArgumentParser:
     """The options of a driver that streams replies from the fake server: where the
     report goes, runs, the reply's size, and its pacing (``chunks``, ``delay`` s)."""

@@ -13,7 +13,6 @@ import argparse
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -38,12 +37,7 @@ def main(argv: list[str]) -> int:
             tab = window.tab(0)
             rows = tab.model.rowCount()
             view = tab.view
-            watch = gui.PaintWatch(view.viewport(), lambda: True)
-            started = time.monotonic()
-            window.tabs.setCurrentIndex(0)
-            gui.wait_until(lambda: watch.painted_at is not None, 30, "the long tab painted")
-            assert watch.painted_at is not None
-            switch_ms = (watch.painted_at - started) * 1000
+            switch_ms = gui.time_tab_switch(window, 0)
             gui.run_loop(500)
             bar = view.verticalScrollBar()
             bar.setValue(0)

@@ -35,12 +35,7 @@ def main(argv: list[str]) -> int:
             tab = window.tab(0)
             model, view = tab.model, tab.view
             rows = model.rowCount()
-            watch = gui.PaintWatch(view.viewport(), lambda: True)
-            started = time.monotonic()
-            window.tabs.setCurrentIndex(0)
-            gui.wait_until(lambda: watch.painted_at is not None, 30, "the tab painted")
-            assert watch.painted_at is not None
-            open_ms = (watch.painted_at - started) * 1000
+            open_ms = gui.time_tab_switch(window, 0)
             gui.run_loop(500)
             branch_rows = [row for row in range(rows) if model.version(row)[1] > 1]
 

@@ -25,9 +25,15 @@ pytestmark = pytest.mark.e2e
 __all__ = ["display"]  # (the fixture, shared with the other end-to-end tests)
 
 
+def credits_requests(server: FakeSegmind) -> int:
+    return sum(r.path.endswith("/get-user-credits") for r in server.log)
+
+
 def launch(
-    display: Xvfb, env: dict[str, str], tmp_path: Path, run: int
+    display: Xvfb, server: FakeSegmind, env: dict[str, str], tmp_path: Path, run: int
 ) -> tuple[subprocess.Popen[bytes], str, partial[str]]:
+    """Start the app; returns once its window shows and start-up asked for the credits."""
+    before = credits_requests(server)
     binary = Path(sys.executable).with_name("mixtral-desktop")
     output = tmp_path / f"app-output-{run}.txt"
     app = subprocess.Popen([str(binary)], env=env, stdout=output.open("wb"),
@@ -38,6 +44,8 @@ def launch(
         and xdotool(display, "search", "--onlyvisible", "--name", "Mixtral Desktop"),
         60, "the main window", explain,
     )).splitlines()[0]
+    # Start-up asks for the credits; once that is answered the window is idle.
+    wait_for(lambda: credits_requests(server) > before, 30, "the credits request", explain)
     xdotool(display, "windowfocus", "--sync", window)
     return app, window, explain
 
@@ -59,10 +67,8 @@ def test_versions_and_the_active_path_survive_a_restart(
         return [[(m["role"], m["content"]) for m in r.messages]
                 for r in fake_segmind.chat_requests]
 
-    app, _window, explain = launch(display, env, tmp_path, 1)
+    app, _window, explain = launch(display, fake_segmind, env, tmp_path, 1)
     try:
-        wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
-                 30, "the credits request", explain)
         xdotool(display, "type", "--delay", "10", "First question")
         xdotool(display, "key", "Return")
         shown(1, explain)
@@ -96,7 +102,7 @@ def test_versions_and_the_active_path_survive_a_restart(
         assert replies == ["Reply 1", "Reply 2"]
         assert tree.message(tree.active_child(old_question) or 0).content == "Reply 1"
 
-    app, _window, explain = launch(display, env, tmp_path, 2)
+    app, _window, explain = launch(display, fake_segmind, env, tmp_path, 2)
     try:
         shown_before = len(fake_segmind.chat_requests)
         xdotool(display, "type", "--delay", "10", "And next")
@@ -122,10 +128,8 @@ def test_kill_9_during_a_regenerate_keeps_both_versions(
     history = tmp_path / "xdg_data_home" / "mixtral-desktop" / "history.sqlite3"
     log_file = log_path(tmp_path)
     fake_segmind.configure(reply="The first answer, whole.")
-    app, _window, explain = launch(display, env, tmp_path, 1)
+    app, _window, explain = launch(display, fake_segmind, env, tmp_path, 1)
     try:
-        wait_for(lambda: any(r.path.endswith("/get-user-credits") for r in fake_segmind.log),
-                 30, "the credits request", explain)
         xdotool(display, "type", "--delay", "10", "A question")
         xdotool(display, "key", "Return")
         wait_for(lambda: log_file.exists() and "reply 1 shown" in log_file.read_text(),

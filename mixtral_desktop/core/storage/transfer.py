@@ -213,33 +213,16 @@ def _tree_from_json(raw: list[object]) -> ConversationTree:
             raise ValueError(
                 f"node {node_id}: its active child {active} is not one of its children"
             )
-    order = [node_id for node_id in ids if node_id != roots[0]]
+    # (from_saved puts parents before their children whatever the file's order)
     saved = [
         SavedNode(replace(messages[node_id], id=node_id),
                   None if parents[node_id] == roots[0] else parents[node_id], actives[node_id])
-        for node_id in _parents_first(order, parents, roots[0])
+        for node_id in ids if node_id != roots[0]
     ]
     tree = ConversationTree.from_saved(saved, actives[roots[0]])
     for key in list(tree.walk()):
         tree.update(key, replace(tree.message(key), id=None))
     return tree
-
-
-def _parents_first(order: list[int], parents: dict[int, int | None], root: int) -> list[int]:
-    """``order`` rearranged so each node comes after its parent (file order otherwise)."""
-    placed = {root}
-    result: list[int] = []
-    pending = order
-    while pending:
-        waiting = []
-        for node_id in pending:
-            if parents[node_id] in placed:
-                placed.add(node_id)
-                result.append(node_id)
-            else:
-                waiting.append(node_id)
-        pending = waiting
-    return result
 
 
 def _message_to_json(message: Message) -> dict[str, Any]:

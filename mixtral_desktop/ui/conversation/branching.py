@@ -39,14 +39,15 @@ class Branching(QObject):
 
     def last_reply_row(self) -> int | None:
         """The last assistant message shown, if any."""
-        for row in range(self._model.rowCount() - 1, -1, -1):
-            if self._model.message(row).role is Role.ASSISTANT:
-                return row
-        return None
+        return self._last_row(Role.ASSISTANT)
 
     def last_user_row(self) -> int | None:
+        """The last user message shown, if any."""
+        return self._last_row(Role.USER)
+
+    def _last_row(self, role: Role) -> int | None:
         for row in range(self._model.rowCount() - 1, -1, -1):
-            if self._model.message(row).role is Role.USER:
+            if self._model.message(row).role is role:
                 return row
         return None
 

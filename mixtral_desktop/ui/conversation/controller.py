@@ -38,6 +38,7 @@ from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
 from mixtral_desktop.ui.conversation.streaming_row import StreamingRow
 from mixtral_desktop.ui.conversation.waiting import WaitNotices
+from mixtral_desktop.ui.messages.message_actions import can_continue
 from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
@@ -210,9 +211,8 @@ class ConversationController(QObject):
         self._banner.hide()
         rows = self.model.rowCount()
         last = self.model.message(rows - 1) if rows else None
-        if last is not None and last.role is Role.ASSISTANT and last.state is not (
-            MessageState.DONE
-        ):
+        unfinished = last is not None and last.state is not MessageState.DONE
+        if last is not None and unfinished and last.role is Role.ASSISTANT:
             if last.content:
                 self.regenerate(rows - 1)
                 return
@@ -232,7 +232,7 @@ class ConversationController(QObject):
         """Ask Mixtral to carry on from a reply that was cut short (the last by default)."""
         rows = self.model.rowCount()
         row = rows - 1 if row is None else row
-        if not 0 <= row < rows or not _continuable(self.model.message(row)):
+        if not 0 <= row < rows or not can_continue(self.model.message(row)):
             return
         if self.refuse_if_busy("continuing a reply"):
             return
@@ -358,11 +358,3 @@ class ConversationController(QObject):
     def _set_state(self, state: TabState) -> None:
         self.state = state
         self.state_changed.emit()
-
-
-def _continuable(message: Message) -> bool:
-    return (
-        message.role is Role.ASSISTANT
-        and message.state is MessageState.INCOMPLETE
-        and bool(message.content)
-    )

@@ -20,10 +20,10 @@ def version_step_at(
     delegate: MessageDelegate, fonts: Fonts, rect: QRect, index: AnyIndex, x: int, y: int
 ) -> int | None:
     """-1 / +1 when (``x``, ``y``) is on the "‹" / "›" of the row painted in ``rect``."""
-    parts = _parts(delegate, fonts, rect, index)
-    if parts is None:
+    line = _label_line(delegate, fonts, rect, index)
+    if line is None or line[2] is None:
         return None
-    _label, (previous, _number, following) = parts
+    previous, _number, following = line[2]
     if previous.adjusted(0, -TARGET_SLACK, 0, TARGET_SLACK).contains(x, y):
         return -1
     if following.adjusted(0, -TARGET_SLACK, 0, TARGET_SLACK).contains(x, y):
@@ -36,12 +36,10 @@ def toolbar_place(
 ) -> tuple[QRect, int] | None:
     """The label line of the row painted in ``rect`` and the x its toolbar ends at:
     left of the version switcher and the time."""
-    message = message_at(index)
-    if message is None:
+    line = _label_line(delegate, fonts, rect, index)
+    if line is None:
         return None
-    label = delegate.row_layout(rect, message, index).label
-    aside = paint.aside_text(message)
-    parts = paint.switcher_parts(label, aside, fonts, version_at(index))
+    label, aside, parts = line
     if parts is not None:
         right = parts[0].left()
     else:
@@ -49,15 +47,17 @@ def toolbar_place(
     return label, right - paint.SWITCHER_GAP
 
 
-def _parts(
+def _label_line(
     delegate: MessageDelegate, fonts: Fonts, rect: QRect, index: AnyIndex
-) -> tuple[QRect, tuple[QRect, QRect, QRect]] | None:
+) -> tuple[QRect, str, tuple[QRect, QRect, QRect] | None] | None:
+    """The row's label line, its time (or "streaming…") and where its switcher's parts
+    are (None: one version only); None when the index holds no message."""
     message = message_at(index)
     if message is None:
         return None
     label = delegate.row_layout(rect, message, index).label
-    parts = paint.switcher_parts(label, paint.aside_text(message), fonts, version_at(index))
-    return None if parts is None else (label, parts)
+    aside = paint.aside_text(message)
+    return label, aside, paint.switcher_parts(label, aside, fonts, version_at(index))
 
 
 def row_rect(view: QAbstractItemView, index: AnyIndex) -> QRect:

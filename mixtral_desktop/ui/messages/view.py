@@ -266,7 +266,7 @@ class ConversationView(QListView):
                 self.message_actions.trigger("previous" if step < 0 else "next", index.row())
                 return
         if self._overlay is not None:
-            self._overlay.show(self.indexAt(event.position().toPoint()), force=True)
+            self._overlay.show(index, force=True)
         super().mousePressEvent(event)
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
