@@ -79,6 +79,8 @@ def main() -> None:
         tab.submit(Role.SYSTEM, "You are a concise Python expert.")
         tab.submit(Role.USER, "How do I count the lines of a big file in Python?")
         wait(lambda: not tab.is_busy())
+        tab.branching.regenerate(2)  # a second version of the reply: "‹ 2/2 ›"
+        wait(lambda: not tab.is_busy())
         window.new_tab()
         window.tabs.setTabText(1, "Trip to Lyon")
         window.tabs.setCurrentIndex(0)
@@ -86,6 +88,8 @@ def main() -> None:
         lexers = services.rendering.lexers
         wait(lambda: not lexers.is_loading())  # code is coloured once its lexer is
         wait(lambda: False, 300)
+        tab.view.toolbar.show_for(2)  # as when the pointer is over the reply
+        wait(lambda: False, 100)
         out = ROOT / "docs" / "screenshot.png"
         window.grab().save(str(out))
         print(out)

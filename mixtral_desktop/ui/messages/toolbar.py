@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QMenu, QToolButton, QWidget
 
 from mixtral_desktop.ui.messages.delegate import MessageDelegate
@@ -19,13 +20,14 @@ from mixtral_desktop.ui.messages.painter import Fonts
 from mixtral_desktop.ui.messages.row_controls import row_rect, toolbar_place
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
-# What each button shows (a glyph) and says (its accessible name and tooltip).
+# What each button shows (a glyph; its name where the font has no such glyph) and says
+# (its accessible name and tooltip).
 BUTTONS: dict[str, tuple[str, str]] = {
-    "copy": ("⧉", "Copy"),
+    "copy": ("❐", "Copy"),
     "edit": ("✎", ACTION_LABELS["edit"]),
     "regenerate": ("↻", ACTION_LABELS["regenerate"]),
     "continue": ("⇥", ACTION_LABELS["continue"]),
-    "delete": ("🗑", ACTION_LABELS["delete"]),
+    "delete": ("✖", ACTION_LABELS["delete"]),
 }
 TIPS = {
     "copy": "Copy the message as Markdown (the arrow: as plain text)",
@@ -61,10 +63,11 @@ class MessageToolbar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
+        metrics = QFontMetrics(self.font())
         for name, (glyph, label) in BUTTONS.items():
             button = QToolButton(self)
             button.setObjectName(f"message_{name}")
-            button.setText(glyph)
+            button.setText(glyph if metrics.inFontUcs4(ord(glyph)) else label)
             button.setAccessibleName(label)
             button.setToolTip(TIPS[name])
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
