@@ -127,7 +127,7 @@ class Composer(QWidget):
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
 
-        self.edit_bar = EditBar(self)
+        self._edit_bar: EditBar | None = None  # made on the first edit
 
         side = QVBoxLayout()
         side.addWidget(self.role_selector)
@@ -139,15 +139,14 @@ class Composer(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
         layout.setSpacing(4)
-        layout.addWidget(self.edit_bar)
         layout.addLayout(row)
+        self._layout = layout
 
         self._busy = False
         self._kept_draft: tuple[str, Role] | None = None  # while editing a message
         self.input.submit.connect(self._on_submit)
         self.input.escape.connect(self._on_escape)
         self.input.up_when_empty.connect(self.edit_last_requested)
-        self.edit_bar.cancel_button.clicked.connect(self.cancel_edit)
         self.send_button.clicked.connect(self._on_button)
         self.input.textChanged.connect(self._update_state)
         self.input.document().blockCountChanged.connect(self._fit_height)
@@ -197,6 +196,15 @@ class Composer(QWidget):
 
     # -- editing a message --------------------------------------------------------
 
+    @property
+    def edit_bar(self) -> EditBar:
+        """The "Editing…" bar above the box, made on the first edit."""
+        if self._edit_bar is None:
+            self._edit_bar = EditBar(self)
+            self._edit_bar.cancel_button.clicked.connect(self.cancel_edit)
+            self._layout.insertWidget(0, self._edit_bar)
+        return self._edit_bar
+
     def is_editing(self) -> bool:
         return self._kept_draft is not None
 
@@ -224,7 +232,8 @@ class Composer(QWidget):
     def end_edit(self) -> None:
         """Stop editing: the draft put aside comes back."""
         kept, self._kept_draft = self._kept_draft, None
-        self.edit_bar.hide()
+        if self._edit_bar is not None:
+            self._edit_bar.hide()
         self.role_selector.setEnabled(True)
         if kept is not None:
             self.set_text(kept[0])

@@ -8,6 +8,8 @@ left open; Stop first, then regenerate).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, validate_text
@@ -24,16 +26,16 @@ class Branching(QObject):
     edited = Signal()  # an edit became a new version (the composer may end its edit)
 
     def __init__(
-        self, controller: ConversationController, undo_bar: UndoBar,
+        self, controller: ConversationController, undo_bar: Callable[[], UndoBar],
         parent: QObject | None = None,
     ) -> None:
+        """``undo_bar`` gives the bar that offers Undo (made on the first delete)."""
         super().__init__(parent)
         self._controller = controller
         self._model = controller.model
-        self._undo_bar = undo_bar
+        self._make_undo_bar = undo_bar
+        self._undo_bar: UndoBar | None = None
         self._deleted: Detached | None = None
-        undo_bar.undo_clicked.connect(self.undo_delete)
-        undo_bar.closed.connect(self._forget_deleted)
 
     # -- which message -------------------------------------------------------------
 
@@ -115,14 +117,19 @@ class Branching(QObject):
         if len(preview) > PREVIEW_CHARS:
             preview = preview[: PREVIEW_CHARS - 1].rstrip() + "…"
         also = f" and {later} later message{'s' if later != 1 else ''}" if later else ""
+        if self._undo_bar is None:
+            self._undo_bar = self._make_undo_bar()
+            self._undo_bar.undo_clicked.connect(self.undo_delete)
+            self._undo_bar.closed.connect(self._forget_deleted)
         self._undo_bar.offer(f"Deleted the {message.role.value} message “{preview}”{also}.")
         return True
 
     def undo_delete(self) -> None:
         """Put the deleted message (and its later turns) back."""
         deleted, self._deleted = self._deleted, None
-        self._undo_bar.timer.stop()
-        self._undo_bar.hide()
+        if self._undo_bar is not None:
+            self._undo_bar.timer.stop()
+            self._undo_bar.hide()
         if deleted is not None:
             self._model.restore(deleted)
 

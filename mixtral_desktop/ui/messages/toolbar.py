@@ -51,15 +51,28 @@ class MessageToolbar(QWidget):
         self.setObjectName("message_toolbar")
         self.setAccessibleName("Message actions")
         self.setAutoFillBackground(False)
+        self._actions = actions
+        self._row = -1
+        self.buttons: dict[str, QToolButton] = {}  # built on the first show (memory)
+        self.hide()
+        view.entered.connect(self._on_entered)
+        view.verticalScrollBar().valueChanged.connect(self.hide)
+        model = view.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
+            signal.connect(self.hide)
+        selection = view.selectionModel()
+        if selection is not None:
+            selection.currentChanged.connect(self._on_current_changed)
+
+    def _build(self) -> None:
+        """The buttons: made the first time the toolbar shows (a tab never hovered, most
+        of a restored session, never pays for them)."""
         self.setStyleSheet(
             f"#message_toolbar QToolButton {{ color: {PALETTE.muted}; border: none;"
             " padding: 0 3px; }"
             f"#message_toolbar QToolButton:hover {{ color: {PALETTE.text};"
             f" background: {PALETTE.row_hover}; border-radius: 3px; }}"
         )
-        self._actions = actions
-        self._row = -1
-        self.buttons: dict[str, QToolButton] = {}
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)
@@ -80,16 +93,6 @@ class MessageToolbar(QWidget):
         copy_menu.addAction("Copy as plain text", lambda: self._clicked("copy_plain"))
         self.buttons["copy"].setMenu(copy_menu)
         self.buttons["copy"].setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.hide()
-        view.entered.connect(self._on_entered)
-        view.verticalScrollBar().valueChanged.connect(self.hide)
-        model = view.model()
-        for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
-            signal.connect(self.hide)
-        selection = view.selectionModel()
-        if selection is not None:
-            selection.currentChanged.connect(self._on_current_changed)
-
 
     def row(self) -> int:
         """The row it acts on (-1 while hidden)."""
@@ -109,6 +112,8 @@ class MessageToolbar(QWidget):
             self.hide()
             return
         label, right = place
+        if not self.buttons:
+            self._build()
         self._row = row
         available = set(self._actions.available(row))
         for name, button in self.buttons.items():

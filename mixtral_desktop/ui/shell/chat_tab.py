@@ -59,15 +59,15 @@ class ChatTab(QWidget):
         self.banner = ErrorBanner(self)
         self.notice = NoticeBar(self)
         self.composer = Composer(self)
-        self.undo_bar = UndoBar("message_undo", self)
+        self._undo_bar: UndoBar | None = None  # made on the first delete
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notice)
         layout.addWidget(self.banner)
-        layout.addWidget(self.undo_bar)
         layout.addWidget(self.composer)
+        self._layout = layout
         self.controller = ConversationController(
             self.model, self.banner, self.notice, services.clients, services.executors,
             services.tasks.child("tab"), self,
@@ -82,7 +82,7 @@ class ChatTab(QWidget):
         controller.accepted.connect(composer.clear)
         controller.accepted.connect(self.view.scroll_to_end)
         controller.focus_wanted.connect(composer.focus_input)
-        self.branching = Branching(controller, self.undo_bar, self)
+        self.branching = Branching(controller, lambda: self.undo_bar, self)
         self._editing: int | None = None  # the tree key of the message being edited
         self._wire_actions()
         # What the window listens to.
@@ -90,6 +90,15 @@ class ChatTab(QWidget):
         self.credits_seen = controller.credits_seen
         self.usage_seen = controller.usage_seen
         self.set_key_requested = controller.set_key_requested
+
+    @property
+    def undo_bar(self) -> UndoBar:
+        """The bar offering Undo after a delete, above the composer (made when first
+        needed: most tabs never delete anything)."""
+        if self._undo_bar is None:
+            self._undo_bar = UndoBar("message_undo", self)
+            self._layout.insertWidget(self._layout.indexOf(self.composer), self._undo_bar)
+        return self._undo_bar
 
     def _wire_actions(self) -> None:
         actions, branching = self.view.message_actions, self.branching
