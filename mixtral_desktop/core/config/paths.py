@@ -40,3 +40,8 @@ def history_file() -> Path:
 def all_dirs() -> list[Path]:
     """Every folder the app may write to (the key-leak test searches them all)."""
     return [config_dir(), data_dir(), cache_dir(), log_dir()]
+
+
+def presets_dir() -> Path:
+    """The user's presets: one JSON file each (see ``docs/presets.md``)."""
+    return config_dir() / "presets"
