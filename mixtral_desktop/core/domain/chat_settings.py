@@ -65,7 +65,10 @@ class Parameter:
         if isinstance(value, bool) or not isinstance(value, number_types):
             kind = "a whole number" if self.integer else "a number"
             raise InvalidValue(self.name, f"{self.label} must be {kind}.")
-        if not math.isfinite(value) or not self.minimum <= value <= self.maximum:
+        # math.isfinite() raises OverflowError for an int too large for a float (a
+        # 400-digit max_tokens); ints are always finite and compare exactly anyway.
+        finite = not isinstance(value, float) or math.isfinite(value)
+        if not finite or not self.minimum <= value <= self.maximum:
             raise InvalidValue(
                 self.name, f"{self.label} must be between {self.range_text()}."
             )
@@ -102,7 +105,7 @@ def parse_extra(text: str) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # nested too deep: RecursionError
         line = getattr(error, "lineno", None)
         where = f" (line {line}, column {getattr(error, 'colno', '?')})" if line else ""
         raise InvalidValue("extra", f"Not valid JSON{where}.") from None
@@ -278,6 +281,11 @@ def chat_settings_from_json(text: str) -> ChatSettings:
     if preset is not None and not isinstance(preset, str):
         raise InvalidValue("preset", "“preset” must be a text.")
     return replace(settings, omitted=frozenset(omitted), preset=preset)
+
+
+def sent_json(fields: Mapping[str, Any]) -> str:
+    """A reply's request fields as they are kept with it (``Message.parameters``)."""
+    return json.dumps(dict(fields), ensure_ascii=False)
 
 
 def describe_sent(fields: Mapping[str, Any]) -> str:

@@ -41,6 +41,7 @@ class Message:
     usage: Usage | None = None
     error: str | None = None
     remaining_credits: float | None = None  # the account's credits after this reply
+    parameters: str | None = None  # a reply's request fields besides messages, as JSON
     id: int | None = None  # the row id in the history database, once saved
 
     def with_content(self, content: str) -> Message:

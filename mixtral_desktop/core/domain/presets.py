@@ -82,6 +82,10 @@ def parse_preset(data: bytes | str, preset_id: str) -> Preset:
         raise PresetError(
             f"Not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}."
         ) from None
+    except (ValueError, RecursionError):  # a number of over 4,300 digits; nested too deep
+        raise PresetError(
+            "Not valid JSON for this app (a number too long or nesting too deep)."
+        ) from None
     if not isinstance(document, dict):
         raise PresetError("The file must hold a JSON object.")
     version = document.get("format")

@@ -164,7 +164,29 @@ V3 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3)
+V4 = Migration(
+    4,
+    "each chat's settings; the parameters each reply was asked with",
+    (
+        # One JSON document per chat (core.domain.chat_settings: system prompt,
+        # parameters, extra fields, example turns, fields left out, the preset). A chat
+        # with no row has the defaults: no instructions, every parameter the server's.
+        """
+        CREATE TABLE chat_settings (
+            conversation_id INTEGER PRIMARY KEY
+                            REFERENCES conversations (id) ON DELETE CASCADE,
+            settings        TEXT    NOT NULL,
+            updated         REAL    NOT NULL
+        ) WITHOUT ROWID
+        """,
+        # The body fields besides messages that produced a reply, as JSON (NULL for
+        # replies made before this version, and for the user's own messages).
+        "ALTER TABLE messages ADD COLUMN parameters TEXT",
+        "PRAGMA user_version = 4",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4)
 LATEST = MIGRATIONS[-1].version
 
 # The tables each version must have; a database missing one is not ours (or is damaged).
@@ -173,6 +195,9 @@ TABLES: dict[int, frozenset[str]] = {
     1: frozenset({"conversations", "messages"}),
     2: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
     3: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
+    4: frozenset(
+        {"conversations", "messages", "messages_fts", "drafts", "app_state", "chat_settings"}
+    ),
 }
 
 

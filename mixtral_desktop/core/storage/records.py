@@ -46,6 +46,7 @@ def message_values(message: Message) -> tuple[object, ...]:
         None if usage is None else usage.total_tokens,
         message.error,
         message.remaining_credits,
+        message.parameters,
     )
 
 
@@ -63,7 +64,7 @@ def conversation_from_row(row: tuple[object, ...]) -> ConversationInfo:
 
 
 def message_from_row(row: tuple[object, ...]) -> Message:
-    mid, role, content, state, created, prompt, completion, total, error, credits = row
+    mid, role, content, state, created, prompt, completion, total, error, credits, params = row
     usage = None
     if prompt is not None or completion is not None or total is not None:
         usage = Usage(_int(prompt), _int(completion), _int(total))
@@ -75,6 +76,7 @@ def message_from_row(row: tuple[object, ...]) -> Message:
         usage=usage,
         error=None if error is None else str(error),
         remaining_credits=None if credits is None else _float(credits),
+        parameters=None if params is None else str(params),
         id=_int(mid),
     )
 

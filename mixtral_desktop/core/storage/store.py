@@ -21,6 +21,7 @@ from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.storage import database, message_rows
 from mixtral_desktop.core.storage.app_state import AppState
+from mixtral_desktop.core.storage.chat_settings_rows import ChatSettingsTable
 from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
 from mixtral_desktop.core.storage.records import (
     ConversationInfo,
@@ -44,7 +45,8 @@ class Store:
     """One connection, used from the GUI thread only; every write is its own transaction.
 
     Group several writes into one transaction with :meth:`transaction`. The app's own
-    state (tabs, geometry) is :attr:`app_state`.
+    state (tabs, geometry) is :attr:`app_state`; each chat's settings are
+    :attr:`chat_settings`.
     """
 
     path: Path
@@ -57,6 +59,7 @@ class Store:
         self.path = path
         self._clock = clock
         self.app_state = AppState(conn, self.transaction)
+        self.chat_settings = ChatSettingsTable(conn, self.transaction, clock)
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:
@@ -264,8 +267,8 @@ class Store:
         with self.transaction():
             cursor = self._conn.execute(
                 "UPDATE messages SET content = ?, state = ?, prompt_tokens = ?,"
-                " completion_tokens = ?, total_tokens = ?, error = ?, remaining_credits = ?"
-                " WHERE id = ?",
+                " completion_tokens = ?, total_tokens = ?, error = ?, remaining_credits = ?,"
+                " parameters = ? WHERE id = ?",
                 (
                     message.content,
                     message.state.value,
@@ -274,6 +277,7 @@ class Store:
                     None if usage is None else usage.total_tokens,
                     message.error,
                     message.remaining_credits,
+                    message.parameters,
                     message.id,
                 ),
             )

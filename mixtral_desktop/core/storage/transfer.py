@@ -6,10 +6,13 @@ and export again gives identical documents. Version 2 carries the conversation's
 ``"nodes"``, parents before children, each with an ``"id"``, its ``"parent"`` and its
 ``"active_child"`` (the version shown last); the first node is the root (the
 conversation itself: ``"parent": null``, no message), every other one a message. Ids are
-numbered afresh on export (0 for the root). Version 1 files (``"messages"``, a line)
-still import. Only what the store holds goes out:
-titles, messages, usage and credits; there is nothing secret in the store, and
-nothing from outside it (settings, key, account) is ever added here.
+numbered afresh on export (0 for the root). Version 3 adds the chat's ``"settings"``
+(its system prompt, ``"parameters"``, ``"examples"``, the fields it leaves out and the
+preset it came from: the preset file's document without ``format`` and ``name``) and
+each reply's ``"parameters"`` (the request fields it was asked with, or null).
+Versions 1 (``"messages"``, a line) and 2 still import. Only what the store holds goes
+out: titles, messages, usage, credits and the chat's settings; there is nothing secret
+in the store, and nothing from outside it (app settings, key, account) is ever added.
 """
 
 from __future__ import annotations
@@ -17,10 +20,17 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard, TypeVar
 
 from mixtral_desktop import APP_NAME
+from mixtral_desktop.core.domain.chat_settings import (
+    ChatSettings,
+    InvalidValue,
+    chat_settings_from_json,
+    chat_settings_json,
+    sent_json,
+)
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
 from mixtral_desktop.core.storage.markdown_export import to_markdown, unclosed_fence
@@ -28,7 +38,7 @@ from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
 
 FORMAT = "mixtral-desktop-conversation"
-VERSION = 2
+VERSION = 3
 
 _ROLES = frozenset(r.value for r in Role)
 _STATES = frozenset(s.value for s in MessageState)
@@ -47,6 +57,7 @@ class ImportedConversation:
     created: float
     updated: float
     tree: ConversationTree  # messages without ids
+    settings: ChatSettings = field(default_factory=ChatSettings)
 
     @property
     def messages(self) -> list[Message]:
@@ -58,7 +69,9 @@ class ImportedConversation:
 
 
 def to_json(
-    info: ConversationInfo, messages: list[Message] | ConversationTree
+    info: ConversationInfo,
+    messages: list[Message] | ConversationTree,
+    settings: ChatSettings | None = None,
 ) -> dict[str, Any]:
     """The conversation as a JSON-ready dict (see the module docstring for the format)."""
     tree = messages if isinstance(messages, ConversationTree) else (
@@ -84,6 +97,7 @@ def to_json(
         "title": info.title,
         "created": float(info.created),
         "updated": float(info.updated),
+        "settings": json.loads(chat_settings_json(settings or ChatSettings())),
         "nodes": nodes,
     }
 
@@ -113,10 +127,10 @@ def parse(data: object) -> ImportedConversation:
     version = data.get("version")
     if not _is_int(version):
         raise ValueError(f"version must be an integer, not {version!r}")
-    if version not in (1, VERSION):
+    if version not in (1, 2, VERSION):
         newer = " (made by a newer version of the app)" if version > VERSION else ""
         raise ValueError(
-            f"unsupported version {version}{newer}; this app reads versions 1 and 2"
+            f"unsupported version {version}{newer}; this app reads versions 1 to {VERSION}"
         )
     title = _field(data, "title", str, "")
     created = _number(data, "created", "")
@@ -128,7 +142,20 @@ def parse(data: object) -> ImportedConversation:
         )
     else:
         tree = _tree_from_json(_field(data, "nodes", list, ""))
-    return ImportedConversation(title, created, updated, tree)
+    settings = _settings_from_json(data.get("settings")) if version >= 3 else ChatSettings()
+    return ImportedConversation(title, created, updated, tree, settings)
+
+
+def _settings_from_json(value: object) -> ChatSettings:
+    if value is None:
+        return ChatSettings()
+    if not isinstance(value, Mapping):
+        raise ValueError("settings: expected an object")
+    try:
+        return chat_settings_from_json(json.dumps(value))
+    except (InvalidValue, TypeError, ValueError) as error:
+        reason = error.reason if isinstance(error, InvalidValue) else str(error)
+        raise ValueError(f"settings: {reason}") from error
 
 
 def from_json(data: object) -> tuple[str, list[Message]]:
@@ -147,13 +174,16 @@ def import_conversation(store: Store, data: object) -> int:
 
 def insert_imported(store: Store, parsed: ImportedConversation) -> int:
     """Add a parsed export to ``store`` as a new conversation; returns its id."""
-    return store.insert_conversation(
-        parsed.title,
-        parsed.tree,
-        created=parsed.created,
-        updated=parsed.updated,
-        custom_title=bool(parsed.title),
-    )
+    with store.transaction():
+        conversation_id = store.insert_conversation(
+            parsed.title,
+            parsed.tree,
+            created=parsed.created,
+            updated=parsed.updated,
+            custom_title=bool(parsed.title),
+        )
+        store.chat_settings.set(conversation_id, parsed.settings)
+    return conversation_id
 
 
 def _tree_from_json(raw: list[object]) -> ConversationTree:
@@ -240,6 +270,7 @@ def _message_to_json(message: Message) -> dict[str, Any]:
         },
         "error": message.error,
         "remaining_credits": None if credits is None else float(credits),
+        "parameters": None if message.parameters is None else json.loads(message.parameters),
     }
 
 
@@ -261,6 +292,9 @@ def _message_from_json(item: object, where: str) -> Message:
     credits = item.get("remaining_credits")
     if credits is not None:
         credits = _number(item, "remaining_credits", where)
+    parameters = item.get("parameters")
+    if parameters is not None and not isinstance(parameters, Mapping):
+        raise ValueError(f"{where}.parameters: expected an object or null")
     return Message(
         role=Role(role),
         content=_field(item, "content", str, where),
@@ -269,6 +303,7 @@ def _message_from_json(item: object, where: str) -> Message:
         usage=usage,
         error=error,
         remaining_credits=credits,
+        parameters=None if parameters is None else sent_json(parameters),
     )
 
 

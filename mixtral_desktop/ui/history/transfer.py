@@ -70,7 +70,8 @@ class ChatTransfer(QObject):
         from mixtral_desktop.core.storage import transfer
 
         if kind == "json":  # every version, with the active ones
-            text = transfer.dumps(transfer.to_json(info, tree))
+            settings = self._store.chat_settings.get(conversation_id)
+            text = transfer.dumps(transfer.to_json(info, tree, settings))
         else:  # what the chat shows: the active path
             text = transfer.to_markdown(info, tree.path_messages())
         await self._executors.run(path.write_text, text, "utf-8")

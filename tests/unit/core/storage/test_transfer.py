@@ -60,7 +60,7 @@ def exported(store: Store, conversation_id: int) -> dict[str, Any]:
 def test_json_format() -> None:
     data = export.to_json(info(), SAMPLE)
     assert data["format"] == "mixtral-desktop-conversation"
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert (data["title"], data["created"], data["updated"]) == (
         "Crème brûlée 🍮", CREATED, CREATED + 90.5,
     )
@@ -76,8 +76,10 @@ def test_json_format() -> None:
         "usage": {"prompt_tokens": 12, "completion_tokens": 30, "total_tokens": 42},
         "error": None,
         "remaining_credits": 7.123456789,
+        "parameters": None,
     }
     assert data["nodes"][1]["usage"] is None
+    assert data["settings"] == {"system": "", "parameters": {}}  # a chat with the defaults
     assert data["nodes"][6]["error"] == "Read timeout\nafter 120 s"
     assert data["nodes"][6]["active_child"] is None  # the leaf
 
@@ -211,8 +213,8 @@ def broken(change: str) -> object:
             data["format"] = "chatgpt-export"
         case "no format":
             del data["format"]
-        case "version 3":
-            data["version"] = 3
+        case "version 4":
+            data["version"] = 4
         case "version text":
             data["version"] = "1"
         case "version bool":
@@ -268,7 +270,7 @@ def broken(change: str) -> object:
         ("not an object", "expected a JSON object"),
         ("format", "not a Mixtral Desktop conversation"),
         ("no format", "not a Mixtral Desktop conversation"),
-        ("version 3", r"unsupported version 3 \(made by a newer version"),
+        ("version 4", r"unsupported version 4 \(made by a newer version"),
         ("version text", "version must be an integer"),
         ("version bool", "version must be an integer"),
         ("title", "title: expected str, not int"),
@@ -462,4 +464,71 @@ def test_a_malformed_tree_is_refused_and_nothing_is_imported(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         export.import_conversation(store, tree_document(nodes))
+    assert store.count_conversations() == 0
+
+
+# -- version 3: the chat's settings and each reply's parameters ----------------------------
+
+
+def test_settings_and_reply_parameters_round_trip_exactly(store: Store) -> None:
+    from mixtral_desktop.core.domain.chat_settings import ChatSettings, Example
+
+    settings = ChatSettings(
+        system="Réponds comme un pirate.", temperature=0.35, max_tokens=500,
+        extra={"seed": 3}, examples=(Example("Salut", "Ohé !"),),
+        omitted=frozenset({"seed"}), preset="file:pirate.json",
+    )
+    cid = store.create_conversation("Pirate")
+    store.add_message(cid, Message(Role.USER, "Bonjour", created=CREATED))
+    store.add_message(cid, Message(
+        Role.ASSISTANT, "Arr", created=CREATED + 1,
+        parameters='{"temperature": 0.35, "max_tokens": 500}',
+    ))
+    store.chat_settings.set(cid, settings)
+    conversation = store.conversation(cid)
+    assert conversation is not None
+    data = export.to_json(conversation, store.tree(cid), store.chat_settings.get(cid))
+    assert data["settings"]["system"] == "Réponds comme un pirate."
+    assert data["settings"]["parameters"] == {"seed": 3, "temperature": 0.35, "max_tokens": 500}
+    assert data["nodes"][2]["parameters"] == {"temperature": 0.35, "max_tokens": 500}
+    again = export.import_conversation(store, json.loads(export.dumps(data)))
+    assert store.chat_settings.get(again) == settings
+    assert [m.parameters for m in store.messages(again)] == [
+        None, '{"temperature": 0.35, "max_tokens": 500}'
+    ]
+    copy = store.conversation(again)
+    assert copy is not None
+    second = export.to_json(copy, store.tree(again), store.chat_settings.get(again))
+    assert export.dumps(second) == export.dumps(data)
+
+
+def test_a_version_2_file_imports_with_the_default_settings(store: Store) -> None:
+    data = export.to_json(info(), SAMPLE)
+    data["version"] = 2
+    del data["settings"]
+    for node in data["nodes"][1:]:
+        del node["parameters"]
+    cid = export.import_conversation(store, data)
+    assert [m.content for m in store.messages(cid)] == [m.content for m in SAMPLE]
+    from mixtral_desktop.core.domain.chat_settings import ChatSettings
+
+    assert store.chat_settings.get(cid) == ChatSettings()
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ([], "settings: expected an object"),
+        ({"parameters": {"temperature": 7}}, "settings: Temperature must be between 0 and 2"),
+        ({"parameters": {"stream": False}}, "settings: Extra request fields may not set"),
+        ({"examples": [{"user": "hi"}]}, "settings: “examples” must be a list"),
+    ],
+)
+def test_bad_settings_are_refused_and_nothing_is_imported(
+    store: Store, settings: object, message: str
+) -> None:
+    data = export.to_json(info(), SAMPLE)
+    data["settings"] = settings
+    with pytest.raises(ValueError, match=message):
+        export.import_conversation(store, data)
     assert store.count_conversations() == 0
