@@ -76,7 +76,7 @@ def scan(folder: Path) -> list[PresetFile]:
 def slug(name: str) -> str:
     """A file name's stem for a preset's name: "Code reviewer" -> "code-reviewer"."""
     stem = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
-    return stem[:60] or "preset"
+    return stem[:60].rstrip("-_") or "preset"
 
 
 def free_path(folder: Path, name: str) -> Path:

@@ -120,6 +120,12 @@ def check_extra(value: object) -> dict[str, Any]:
     if reserved:
         names = " and ".join(f"“{name}”" for name in reserved)
         raise InvalidValue("extra", f"Extra request fields may not set {names}: the app sets it.")
+    known = [BY_NAME[name].label for name in BY_NAME if name in value]
+    if known:
+        raise InvalidValue(
+            "extra", f"Set {' and '.join(known)} in {'its' if len(known) == 1 else 'their'} "
+            "own field above, not in Extra request fields.",
+        )
     return dict(value)
 
 

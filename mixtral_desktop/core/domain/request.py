@@ -1,6 +1,6 @@
-"""What one request to Mixtral carries: the messages of the conversation, in order, and
-the chat's parameters (body fields such as ``temperature``; none yet: the server's
-defaults apply).
+"""What one request to Mixtral carries: the chat's system prompt and example turns,
+then the messages of the conversation in order, and the chat's parameters (only the
+body fields the user changed from the server's defaults; see :mod:`.chat_settings`).
 
 The conversation controller builds a :class:`ChatRequest` from what the user sees; the
 reply service sends exactly that.
@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mixtral_desktop.core.domain.chat_settings import ChatSettings
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 
 CONTINUE_PROMPT = (
@@ -41,14 +42,21 @@ def api_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
 
 
 def reply_request(
-    messages: Sequence[Message], params: Mapping[str, Any] | None = None
+    messages: Sequence[Message], settings: ChatSettings | None = None
 ) -> ChatRequest:
-    """Ask for the next reply to ``messages``."""
-    return ChatRequest(tuple(api_messages(messages)), dict(params or {}))
+    """Ask for the next reply to ``messages``, steered by the chat's ``settings``.
+
+    Empty (false) when the conversation has no finished turn: instructions alone are
+    not a question.
+    """
+    turns = api_messages(messages)
+    if not turns:
+        return ChatRequest(())
+    return _steered(turns, settings)
 
 
 def continue_request(
-    messages: Sequence[Message], partial: str, params: Mapping[str, Any] | None = None
+    messages: Sequence[Message], partial: str, settings: ChatSettings | None = None
 ) -> ChatRequest:
     """Ask Mixtral to carry on from ``partial``, the reply that was cut after ``messages``."""
     turns = [
@@ -56,4 +64,14 @@ def continue_request(
         {"role": Role.ASSISTANT.value, "content": partial},
         {"role": Role.USER.value, "content": CONTINUE_PROMPT},
     ]
-    return ChatRequest(tuple(turns), dict(params or {}))
+    return _steered(turns, settings)
+
+
+def _steered(turns: list[dict[str, str]], settings: ChatSettings | None) -> ChatRequest:
+    """The system prompt and examples first (the user's own system messages stay where
+    they are in ``turns``), and only the parameters that were changed."""
+    if settings is None:
+        return ChatRequest(tuple(turns))
+    return ChatRequest(
+        (*settings.leading_messages(), *turns), settings.body_fields()
+    )

@@ -42,6 +42,7 @@ class SegmindError(Exception):
         self.remaining_credits = remaining_credits
         self.reply_started = False  # a 2xx reply had begun: sending again may charge twice
         self.server_detail: str | None = None  # server text, key-like strings removed
+        self.body_names: frozenset[str] = frozenset()  # names in the error body (never shown)
         super().__init__(self.user_message)
 
     def with_detail(self, detail: str | None) -> SegmindError:

@@ -114,3 +114,29 @@ def server_detail(body: bytes, key: str | None = None) -> str | None:
     text = _KEY_LIKE.sub("[hidden]", " ".join(text.split()))
     return text if len(text) <= DETAIL_CHARS else text[: DETAIL_CHARS - 1].rstrip() + "…"
 
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def body_names(body: bytes) -> frozenset[str]:
+    """Every identifier an error body names (JSON keys and strings, or the words of a
+    text), so a rejected request field can be recognised: FastAPI-style
+    ``{"detail": [{"loc": ["body", "top_p"], ...}]}`` and "invalid top_p" both name it."""
+    text = body.decode("utf-8", errors="replace")
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        return frozenset(_NAME.findall(text))
+    names: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            names.update(str(k) for k in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            names.update(_NAME.findall(item))
+    return frozenset(names)

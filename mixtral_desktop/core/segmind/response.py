@@ -14,6 +14,7 @@ from mixtral_desktop.core.segmind.config import MAX_BODY_BYTES
 from mixtral_desktop.core.segmind.errors import BadResponse, Cancelled
 from mixtral_desktop.core.segmind.headers import (
     CREDITS_HEADER,
+    body_names,
     error_for_status,
     parse_credits_header,
     server_detail,
@@ -44,7 +45,9 @@ def check_status(response: requests.Response, call: CallState) -> float | None:
     credits = call.credits = parse_credits_header(response.headers.get(CREDITS_HEADER))
     if not 200 <= response.status_code < 300:
         error = error_for_status(response.status_code, response.headers, credits)
-        raise error.with_detail(server_detail(error_body(response), call.key))
+        body = error_body(response)
+        error.body_names = body_names(body)
+        raise error.with_detail(server_detail(body, call.key))
     call.reply_started = True
     return credits
 

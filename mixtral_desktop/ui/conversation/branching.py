@@ -81,9 +81,15 @@ class Branching(QObject):
         except ValueError:
             return False
         row = self._model.row_of_key(key)
-        if row is None or self._controller.refuse_if_busy("sending an edit"):
+        if row is None:
             return False
         old = self._model.message(row)
+        refuse = (
+            self._controller.refuse_if_busy if old.role is Role.ASSISTANT
+            else self._controller.refuse_if_unsendable
+        )
+        if refuse("sending an edit"):
+            return False
         if text == old.content and old.state is MessageState.DONE and old.role is Role.ASSISTANT:
             self.edited.emit()  # nothing changed: no new version
             return True

@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, validate_text
-from mixtral_desktop.core.domain.request import ChatRequest, continue_request, reply_request
+from mixtral_desktop.core.domain.request import ChatRequest
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.net.cancel import CancelToken
 from mixtral_desktop.core.segmind.errors import (
@@ -33,9 +33,11 @@ from mixtral_desktop.core.segmind.errors import (
 from mixtral_desktop.core.segmind.protocol import ChatReply
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.core.services.rejections import rejection_error
 from mixtral_desktop.core.services.reply import stream_reply
+from mixtral_desktop.ui.conversation.chat_steering import ChatSteering, parameters_of
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
-from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
+from mixtral_desktop.ui.conversation.notice_bar import NoticeBar, Refusal
 from mixtral_desktop.ui.conversation.streaming_row import StreamingRow
 from mixtral_desktop.ui.conversation.waiting import WaitNotices
 from mixtral_desktop.ui.messages.message_actions import can_continue
@@ -45,7 +47,7 @@ from mixtral_desktop.ui.workers.tasks import TaskGroup
 log = logging.getLogger(__name__)
 
 BUSY_TEXT = "A reply is on its way in this chat: wait for it, or Stop it, before {}."
-REFUSAL_MS = 6000  # how long a refusal stays in the notice bar
+UNSENDABLE_TEXT = "{} Fix it in the chat's settings (Ctrl+Shift+,) before {}."
 
 
 class TabState(Enum):
@@ -115,11 +117,8 @@ class ConversationController(QObject):
         super().__init__(parent)
         self.model = model
         self._banner = banner
-        self._notice = notice
-        self._refusal_timer = QTimer(self)
-        self._refusal_timer.setSingleShot(True)
-        self._refusal_timer.setInterval(REFUSAL_MS)
-        self._refusal_timer.timeout.connect(self._clear_refusal)
+        self._refusal = Refusal(notice, self)
+        self.steering = ChatSteering(self)
         self._clients = clients
         self._executors = executors
         self._tasks = tasks
@@ -132,6 +131,7 @@ class ConversationController(QObject):
         banner.retry_requested.connect(self.retry)
         banner.continue_requested.connect(self.continue_reply)
         banner.set_key_requested.connect(self.set_key_requested)
+        banner.send_without_requested.connect(self.send_without)
         notice.stop_requested.connect(self.stop)
 
     # -- public -----------------------------------------------------------------
@@ -161,13 +161,19 @@ class ConversationController(QObject):
         flight: the tree does not change under a streaming reply."""
         if not self.is_busy():
             return False
-        self._notice.say("refused", BUSY_TEXT.format(doing))
-        self._refusal_timer.start()
+        self._refusal.say(BUSY_TEXT.format(doing))
         return True
 
-    def _clear_refusal(self) -> None:
-        if self._notice.kind == "refused":
-            self._notice.clear()
+    def refuse_if_unsendable(self, doing: str) -> bool:
+        """True (and the user told why) while a reply is in flight or the chat's settings
+        hold a value that cannot be sent: nothing is added, nothing typed is lost."""
+        if self.refuse_if_busy(doing):
+            return True
+        problem = self.steering.problem()
+        if problem is None:
+            return False
+        self._refusal.say(UNSENDABLE_TEXT.format(problem, doing))
+        return True
 
     def load(self, messages: Sequence[Message] | ConversationTree) -> None:
         """Show a saved conversation; a reply cut short by a crash offers Retry."""
@@ -191,7 +197,11 @@ class ConversationController(QObject):
             validate_text(text)
         except ValueError:
             return False
-        if self.refuse_if_busy("adding a message"):
+        refused = (
+            self.refuse_if_unsendable("sending") if role is Role.USER
+            else self.refuse_if_busy("adding a message")
+        )
+        if refused:
             return False
         self._banner.hide()
         self.model.append(Message(role=role, content=text))
@@ -206,7 +216,7 @@ class ConversationController(QObject):
     def retry(self) -> None:
         """Ask again for the reply that failed or was stopped: a reply cut short keeps
         its text as a version of its own and the new one is the next version."""
-        if self.is_busy():
+        if self.is_busy() or self.refuse_if_unsendable("sending again"):
             return
         self._banner.hide()
         rows = self.model.rowCount()
@@ -217,15 +227,25 @@ class ConversationController(QObject):
                 self.regenerate(rows - 1)
                 return
             self.model.remove_row(rows - 1)
-        if not reply_request(self.model.messages()):
+        if not self.steering.reply(self.model.messages()):
             return
         self.ask_for_reply()
 
+    def send_without(self, fields: Sequence[str]) -> None:
+        """Segmind refused ``fields``: leave them out of this chat's requests, ask again."""
+        self.steering.leave_out(fields)
+        self.retry()
+
     def regenerate(self, row: int) -> None:
         """A new version of the reply in ``row``, from the same turns before it."""
+        if self.refuse_if_unsendable("regenerating"):
+            return
         self._banner.hide()
-        request = reply_request(self.model.messages()[:row])
-        placeholder = Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
+        request = self.steering.reply(self.model.messages()[:row])
+        placeholder = Message(
+            role=Role.ASSISTANT, content="", state=MessageState.WAITING,
+            parameters=parameters_of(request),
+        )
         self._start(request, self.model.add_version(row, placeholder), prefix="")
 
     def continue_reply(self, row: int | None = None) -> None:
@@ -234,11 +254,11 @@ class ConversationController(QObject):
         row = rows - 1 if row is None else row
         if not 0 <= row < rows or not can_continue(self.model.message(row)):
             return
-        if self.refuse_if_busy("continuing a reply"):
+        if self.refuse_if_unsendable("continuing a reply"):
             return
         self._banner.hide()
         partial = self.model.message(row).content
-        request = continue_request(self.model.messages()[:row], partial)
+        request = self.steering.continue_from(self.model.messages()[:row], partial)
         self._start(request, row, prefix=partial)
 
     def stop(self) -> None:
@@ -271,10 +291,11 @@ class ConversationController(QObject):
 
     def ask_for_reply(self) -> None:
         """Send the visible path and stream the reply into a new last row."""
-        request = reply_request(self.model.messages())
-        row = self.model.append(
-            Message(role=Role.ASSISTANT, content="", state=MessageState.WAITING)
-        )
+        request = self.steering.reply(self.model.messages())
+        row = self.model.append(Message(
+            role=Role.ASSISTANT, content="", state=MessageState.WAITING,
+            parameters=parameters_of(request),
+        ))
         self._start(request, row, prefix="")
 
     def _start(self, request: ChatRequest, row: int, prefix: str) -> None:
@@ -302,7 +323,7 @@ class ConversationController(QObject):
                 self._on_cancelled()
         except SegmindError as error:
             if self.current(reply):
-                self._on_failed(error)
+                self._on_failed(error, request)
         else:
             if self.current(reply):
                 self._on_finished(reply.request_id, result)
@@ -318,7 +339,10 @@ class ConversationController(QObject):
         if reply.remaining_credits is not None:
             self.credits_seen.emit(reply.remaining_credits)
 
-    def _on_failed(self, error: SegmindError) -> None:
+    def _on_failed(self, error: SegmindError, request: ChatRequest) -> None:
+        rejected = self.steering.rejected(error, request)
+        if rejected:
+            error = rejection_error(error, rejected)
         can_continue = self.streaming.keep_partial(str(error))
         if can_continue and isinstance(error, NetworkError | Timeout):
             error = type(error)(
@@ -329,7 +353,7 @@ class ConversationController(QObject):
             error.reply_started = True  # never re-sent by itself: it may be charged
         self.last_error = error
         self._end_request(TabState.ERROR)
-        self._banner.show_error(error, can_continue=can_continue)
+        self._banner.show_error(error, can_continue=can_continue, without=rejected)
         if error.remaining_credits is not None:
             self.credits_seen.emit(error.remaining_credits)
         if error.action is Action.SET_KEY:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 from mixtral_desktop.core.segmind.errors import BILLING_URL, Action, SegmindError
+from mixtral_desktop.core.services.rejections import field_list
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 from mixtral_desktop.ui.theme.palette import banner_style
 
@@ -23,6 +26,7 @@ class ErrorBanner(QFrame):
     retry_requested = Signal()
     continue_requested = Signal()
     set_key_requested = Signal()
+    send_without_requested = Signal(list)  # the request fields to leave out from now on
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +49,13 @@ class ErrorBanner(QFrame):
         self.continue_button = QPushButton("Continue", self)
         self.continue_button.setObjectName("error_continue")
         self.continue_button.setToolTip("Ask Mixtral to carry on from where the reply stopped")
+        self.without_button = QPushButton(self)
+        self.without_button.setObjectName("error_send_without")
+        self.without_button.hide()
+        self._without: list[str] = []
+        self.without_button.clicked.connect(
+            lambda: self.send_without_requested.emit(list(self._without))
+        )
         self.close_button = QToolButton(self)
         self.close_button.setText("✕")
         self.close_button.setObjectName("error_dismiss")
@@ -53,6 +64,7 @@ class ErrorBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 6, 6, 6)
         layout.addWidget(self.message, 1)
+        layout.addWidget(self.without_button)
         layout.addWidget(self.action_button)
         layout.addWidget(self.retry_button)
         layout.addWidget(self.continue_button)
@@ -69,8 +81,15 @@ class ErrorBanner(QFrame):
         return self._action
 
     def show_error(
-        self, error: SegmindError, *, can_retry: bool = True, can_continue: bool = False
+        self,
+        error: SegmindError,
+        *,
+        can_retry: bool = True,
+        can_continue: bool = False,
+        without: Sequence[str] = (),
     ) -> None:
+        """Say what went wrong; ``without`` names the request fields Segmind refused
+        (the banner then offers "Send without <fields>")."""
         self._action = error.action
         text = error.user_message
         if error.action is Action.BILLING:
@@ -85,6 +104,12 @@ class ErrorBanner(QFrame):
         # Retry stays available whatever the cause: the user's message is still there.
         self.retry_button.setVisible(can_retry)
         self.continue_button.setVisible(can_continue)
+        self._without = list(without)
+        if without:
+            label = f"Send without {field_list(without)}"
+            self.without_button.setText(label)
+            self.without_button.setAccessibleName(label)
+        self.without_button.setVisible(bool(without))
         self.show()
 
     def _on_action(self) -> None:

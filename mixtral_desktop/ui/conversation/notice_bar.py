@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 from mixtral_desktop.ui.theme.palette import banner_style
+
+REFUSAL_MS = 6000  # how long a refusal stays in the notice bar
 
 
 class NoticeBar(QFrame):
@@ -43,3 +45,22 @@ class NoticeBar(QFrame):
     def clear(self) -> None:
         self.kind = ""
         self.hide()
+
+
+class Refusal:
+    """A refusal in the notice bar, cleared after a few seconds (unless replaced)."""
+
+    def __init__(self, notice: NoticeBar, owner: QObject) -> None:
+        self._notice = notice
+        self._timer = QTimer(owner)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REFUSAL_MS)
+        self._timer.timeout.connect(self._clear)
+
+    def say(self, text: str) -> None:
+        self._notice.say("refused", text)
+        self._timer.start()
+
+    def _clear(self) -> None:
+        if self._notice.kind == "refused":
+            self._notice.clear()

@@ -54,6 +54,9 @@ class Palette:
     notice: Banner
     caution: Banner  # the undo bar
     credits_low: str
+    instructions: Banner  # the chat's instructions above its conversation
+    badge: Banner  # a preset's name beside the instructions
+    invalid: str  # a value that cannot be sent: its reason, its field's border
 
 
 LIGHT = Palette(
@@ -80,6 +83,9 @@ LIGHT = Palette(
     notice=Banner(background="#eef4fc", border="#c5d8f0", text="#1d3b63"),
     caution=Banner(background="#fff8e5", border="#ecd28b", text="#5c3d00"),
     credits_low="#9a5b00",
+    instructions=Banner(background="#fff8e5", border="#ecd28b", text="#5c3d00"),
+    badge=Banner(background="#ede9fe", border="#c4b5fd", text="#4c1d95"),
+    invalid="#b42318",
 )
 """The app's palette (the only one until dark mode)."""
 

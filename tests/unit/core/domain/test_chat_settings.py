@@ -424,3 +424,11 @@ def test_describe_sent() -> None:
         == "temperature 0.35, max_tokens 500"
     )
     assert describe_sent({"stop": ["é"], "flag": True}) == 'stop ["é"], flag true'
+
+
+@pytest.mark.parametrize("name", ["temperature", "top_p", "max_tokens"])
+def test_extra_fields_may_not_set_a_parameter_that_has_its_own_field(name: str) -> None:
+    from mixtral_desktop.core.domain.chat_settings import BY_NAME
+
+    with pytest.raises(InvalidValue, match=f"Set {BY_NAME[name].label} in its own field"):
+        parse_extra(json.dumps({name: 0.5, "seed": 1}))

@@ -144,8 +144,10 @@ def test_unknown_top_level_keys_are_ignored() -> None:
          "Max tokens must be a whole number."),
         (document(parameters={"max_tokens": True}).encode(),
          "Max tokens must be a whole number."),
-        (document(parameters={"messages": []}).encode(), "may not set “messages”"),
-        (document(parameters={"stream": True}).encode(), "may not set “stream”"),
+        (document(parameters={"messages": []}).encode(),
+         "Extra request fields may not set “messages”"),
+        (document(parameters={"stream": True}).encode(),
+         "Extra request fields may not set “stream”"),
         (document(examples={"user": "a", "assistant": "b"}).encode(), "“examples” must be a list"),
         (document(examples=["Hello"]).encode(), "“examples” must be a list"),
         (document(examples=[{"user": "Hello"}]).encode(), "“examples” must be a list"),
@@ -209,7 +211,7 @@ def test_check_name() -> None:
     assert check_name("  Pirate  ") == "Pirate"
     assert check_name("x" * MAX_NAME) == "x" * MAX_NAME
     # the limit counts the name as it is kept, after collapsing whitespace
-    assert check_name("x" * (MAX_NAME - 1) + "    y") == "x" * (MAX_NAME - 1) + " y"
+    assert check_name("x" * (MAX_NAME - 2) + "    y") == "x" * (MAX_NAME - 2) + " y"
     for bad in (None, 1, "", "   ", "x" * (MAX_NAME + 1)):
         with pytest.raises(PresetError):
             check_name(bad)

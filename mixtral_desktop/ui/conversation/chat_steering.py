@@ -1,0 +1,63 @@
+"""What steers one chat's requests: its settings (system prompt, parameters, example
+turns), whether they can be sent as they are typed, and the fields the user chose to
+leave out after Segmind refused them. The chat settings panel edits the settings; the
+shell wires the two with signals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from mixtral_desktop.core.domain.chat_settings import BY_NAME, ChatSettings, sent_json
+from mixtral_desktop.core.domain.conversation import Message
+from mixtral_desktop.core.domain.request import ChatRequest, continue_request, reply_request
+from mixtral_desktop.core.segmind.errors import SegmindError
+from mixtral_desktop.core.services.rejections import rejected_fields
+
+
+class ChatSteering(QObject):
+    """One chat's settings as the requests use them."""
+
+    changed = Signal()  # the settings changed here (a field left out): save them, show them
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings = ChatSettings()
+        self._problems: dict[str, str] = {}
+
+    def set_settings(self, settings: ChatSettings) -> None:
+        """New settings from the panel or a preset (nothing is emitted: the caller knows)."""
+        self.settings = settings
+
+    def set_problems(self, problems: Mapping[str, str]) -> None:
+        """The fields typed with a value that cannot be sent, each with its reason."""
+        self._problems = dict(problems)
+
+    def problem(self) -> str | None:
+        """Why nothing can be sent now (an invalid value in the chat's settings)."""
+        if not self._problems:
+            return None
+        return " ".join(self._problems.values())
+
+    def reply(self, messages: Sequence[Message]) -> ChatRequest:
+        return reply_request(messages, self.settings)
+
+    def continue_from(self, messages: Sequence[Message], partial: str) -> ChatRequest:
+        return continue_request(messages, partial, self.settings)
+
+    def rejected(self, error: SegmindError, request: ChatRequest) -> list[str]:
+        """The fields of ``request`` that ``error`` refused (none: another failure)."""
+        extra = [name for name in self.settings.extra if name not in BY_NAME]
+        return rejected_fields(error, request.params, extra)
+
+    def leave_out(self, fields: Sequence[str]) -> None:
+        """Send without ``fields`` from now on (kept with the chat's settings)."""
+        self.settings = self.settings.with_changes(omitted=self.settings.omitted | set(fields))
+        self.changed.emit()
+
+
+def parameters_of(request: ChatRequest) -> str:
+    """What a reply records of the request that made it."""
+    return sent_json(request.params)
