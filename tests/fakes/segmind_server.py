@@ -177,6 +177,8 @@ class Settings:
     free_credits: float = 0.0184921035
     reject_stream: bool = False  # refuse requests that carry "stream"
     reject_stream_status: int = 400
+    reject_fields: tuple[str, ...] = ()  # refuse requests that carry any of these fields
+    reject_fields_status: int = 422  # 422: a FastAPI-style body naming the field; 400: plain
     fault: Fault | None = None  # a persistent fault
     raw_body: bytes | None = None  # send exactly these bytes as every chat reply's body
 
@@ -547,6 +549,10 @@ class _Handler(BaseHTTPRequestHandler):
         if settings.reject_stream and "stream" in body:
             self._error(settings.reject_stream_status, "json", None)
             return
+        refused = [name for name in settings.reject_fields if name in body]
+        if refused:
+            self._refuse_fields(settings.reject_fields_status, refused)
+            return
         if settings.raw_body is not None:
             content_type = settings.content_type or "text/event-stream"
             self._head(200, content_type, {"Transfer-Encoding": "chunked"})
@@ -592,6 +598,18 @@ class _Handler(BaseHTTPRequestHandler):
         )
         payload = json.dumps(value, ensure_ascii=False).encode("utf-8")
         self._full(status, payload, content_type, cut=cut)
+
+    def _refuse_fields(self, status: int, names: list[str]) -> None:
+        """A validation error: 422 names each field as FastAPI does; 400 names nothing."""
+        if status == 422:
+            detail = [
+                {"loc": ["body", name], "msg": "Input should be valid", "type": "value_error"}
+                for name in names
+            ]
+            payload = json.dumps({"detail": detail}).encode()
+        else:
+            payload = json.dumps({"error": "Bad request"}).encode()
+        self._full(status, payload, "application/json", {})
 
     def _error(self, status: int, kind: str, retry_after: str | None) -> None:
         extra = {"Retry-After": retry_after} if retry_after is not None else {}

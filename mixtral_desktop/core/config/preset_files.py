@@ -8,6 +8,7 @@ a crash never leaves half a preset.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -71,6 +72,24 @@ def scan(folder: Path) -> list[PresetFile]:
         return []
     files = [read(path) for path in paths]
     return sorted(files, key=lambda f: (f.name.casefold(), f.path.name))
+
+
+Listing = tuple[tuple[str, int, int], ...]
+
+
+def listing(folder: Path) -> Listing:
+    """What changes when a preset file is added, rewritten or removed: each file's
+    name, size and modification time (nothing if the folder does not exist)."""
+    entries = []
+    try:
+        for entry in os.scandir(folder):
+            if entry.name.lower().endswith(SUFFIX) and not entry.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    stat = entry.stat()
+                    entries.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(sorted(entries))
 
 
 def slug(name: str) -> str:

@@ -24,6 +24,7 @@ VERSION = 1
 class Settings:
     requests_per_minute: int = 5  # the Segmind plan's limit (Free: 5, Pro: 50)
     low_credits_warning: float = 1.0  # warn when the remaining credits fall below this
+    default_preset: str = ""  # the preset id a new chat starts with ("": none)
 
     def with_changes(self, **changes: Any) -> Settings:
         return _valid(replace(self, **changes))
@@ -34,6 +35,7 @@ def _valid(settings: Settings) -> Settings:
         settings,
         requests_per_minute=min(max(int(settings.requests_per_minute), 1), 10_000),
         low_credits_warning=max(float(settings.low_credits_warning), 0.0),
+        default_preset=str(settings.default_preset),
     )
 
 

@@ -77,6 +77,7 @@ class ChatHeader(QFrame):
             f"This chat's instructions and parameters ({SETTINGS_KEYS})"
         )
         self.settings_button.setAutoRaise(True)
+        self.settings_button.setCheckable(True)
         self.settings_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 2, 6, 2)

@@ -1,10 +1,13 @@
 """The presets the app knows: the built-in ones and the user's files, kept current
 while the app runs.
 
-The folder and each file in it are watched (``QFileSystemWatcher``: inotify on Linux,
-no timer), a change is read again on the io executor a moment later (an editor's save
-is often several writes), and :attr:`PresetLibrary.changed` tells the menus, the panel
-and the library window.
+Every two seconds the io executor compares the folder's listing (names, sizes,
+modification times) with the last one; only a difference reads the files again, and
+:attr:`PresetLibrary.changed` tells the menus, the panel and the library window.
+A poll rather than ``QFileSystemWatcher``: in the test suite the watcher's inotify
+descriptor was closed under it (by a cause not found yet), and Qt then spun on the dead
+descriptor at 100 % CPU while its warnings filled the memory; a stat of a small folder
+every two seconds costs nothing measurable and cannot fail that way.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from mixtral_desktop.core.config import preset_files
 from mixtral_desktop.core.config.preset_files import PresetFile
@@ -24,8 +27,8 @@ from mixtral_desktop.core.domain.presets import Preset
 from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
-RESCAN_MS = 150
-"""How long after a change on disk the folder is read again."""
+POLL_MS = 2000
+"""How often the folder's listing is compared with the last one."""
 
 T = TypeVar("T")
 
@@ -44,51 +47,48 @@ class PresetLibrary(QObject):
         self._executors = executors
         self._tasks = tasks
         self._files: list[PresetFile] = []
-        self._watcher: QFileSystemWatcher | None = None
-        self._rescan = QTimer(self)
-        self._rescan.setSingleShot(True)
-        self._rescan.setInterval(RESCAN_MS)
-        self._rescan.timeout.connect(self.refresh)
+        self._listing: preset_files.Listing | None = None  # the folder's listing when last read
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._check)
         self.loaded = False  # the folder was read at least once
+        self._reads = 0  # reads of the folder started, and the newest one shown:
+        self._shown = 0  # an older read that ends after a newer one is dropped
 
     # -- reading --------------------------------------------------------------------
 
     def start(self) -> None:
-        """Read the folder (on the io executor) and watch it from now on."""
-        if self._watcher is None:
-            self._watcher = QFileSystemWatcher(self)
-            self._watcher.directoryChanged.connect(self._on_disk_change)
-            self._watcher.fileChanged.connect(self._on_disk_change)
+        """Read the folder (on the io executor) and look for changes from now on."""
+        self._poll.start()
         self.refresh()
 
     def refresh(self) -> None:
+        if self._tasks.closed:  # a change on disk seen while the app quits
+            return
         self._tasks.start(self._read(), "presets: read the folder")
 
-    async def _read(self) -> None:
-        files = await self._executors.run(_scan_and_make, self.folder)
-        self._watch()
+    def _check(self) -> None:
+        if self._tasks.closed:
+            self._poll.stop()
+            return
+        self._tasks.start(self._read(only_if_changed=True), "presets: look at the folder")
+
+    async def _read(self, only_if_changed: bool = False) -> None:
+        self._reads += 1
+        number = self._reads
+        if only_if_changed:
+            listing = await self._executors.run(preset_files.listing, self.folder)
+            if listing == self._listing:
+                return
+        listing, files = await self._executors.run(_scan_and_make, self.folder)
+        if number < self._shown:
+            return
+        self._shown = number
+        self._listing = listing
         if files != self._files or not self.loaded:
             self._files = files
             self.loaded = True
             self.changed.emit()
-
-    def _watch(self) -> None:
-        watcher = self._watcher
-        if watcher is None:
-            return
-        wanted = {str(f.path) for f in self._files} | {str(self.folder)}
-        if self.folder.is_dir():
-            wanted |= {str(p) for p in self.folder.glob("*.json")}
-        watched = set(watcher.files()) | set(watcher.directories())
-        stale = list(watched - wanted)
-        if stale:
-            watcher.removePaths(stale)
-        new = [p for p in wanted - watched if Path(p).exists()]
-        if new:
-            watcher.addPaths(new)
-
-    def _on_disk_change(self, _path: str) -> None:
-        self._rescan.start()
 
     # -- what the rest of the app asks ----------------------------------------------
 
@@ -157,9 +157,11 @@ class PresetLibrary(QObject):
         return preset
 
 
-def _scan_and_make(folder: Path) -> list[PresetFile]:
-    """On the io executor: make the folder on first use (so the user can find it)."""
+def _scan_and_make(folder: Path) -> tuple[preset_files.Listing, list[PresetFile]]:
+    """On the io executor: make the folder on first use (so the user can find it), and
+    read it (its listing first: a change during the read is seen by the next poll)."""
     # A read-only config folder: no user presets, the built-in ones still work.
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-    return preset_files.scan(folder)
+    listing = preset_files.listing(folder)
+    return listing, preset_files.scan(folder)

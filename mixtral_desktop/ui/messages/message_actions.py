@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.ui.messages.model import ConversationModel
+from mixtral_desktop.ui.messages.reply_details import reply_details
 from mixtral_desktop.ui.text.document import configure_document
 from mixtral_desktop.ui.text.markdown import COPY_SCHEME, code_blocks
 from mixtral_desktop.ui.text.renderer import MarkdownRenderer
@@ -117,6 +118,11 @@ class MessageActions(QObject):
             previous.setEnabled(number > 1)
             following = menu.addAction("Next version", partial(self.trigger, "next", row))
             following.setEnabled(number < count)
+        details = reply_details(self._model.message(row))
+        if details:
+            menu.addSection("Details")
+            for line in details:
+                menu.addAction(line).setEnabled(False)
         return menu
 
 

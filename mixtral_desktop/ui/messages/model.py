@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 
 from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, Detached
+from mixtral_desktop.ui.messages.reply_details import reply_details
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -79,6 +80,8 @@ class ConversationModel(QAbstractListModel):
             number, count = self.version(row)
             versions = f", version {number} of {count}" if count > 1 else ""
             return f"{message.role.value}{versions}: {message.content}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(reply_details(message)) or None
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:

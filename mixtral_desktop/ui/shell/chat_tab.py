@@ -12,11 +12,12 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.segmind.errors import SegmindError
+from mixtral_desktop.ui.chat_settings.header import SETTINGS_KEYS, ChatHeader
 from mixtral_desktop.ui.composer.composer import Composer
 from mixtral_desktop.ui.conversation.branching import Branching
 from mixtral_desktop.ui.conversation.controller import ConversationController, TabState
@@ -24,6 +25,7 @@ from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
 from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.messages.view import ConversationView
+from mixtral_desktop.ui.shell.chat_tab_settings import TabSettings
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.text.markdown import fence_languages
 from mixtral_desktop.ui.widgets.undo_bar import UndoBar
@@ -41,6 +43,7 @@ TAB_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Alt+Left", "Previous version of the last reply (or of the message the keyboard is on)"),
     ("Alt+Right", "Next version of the last reply (or of the message the keyboard is on)"),
     ("Shift+F10 or Menu", "The actions of the message the keyboard is on"),
+    (SETTINGS_KEYS, "This chat's settings: instructions, parameters, presets (Esc closes)"),
 )
 """The chat's own keys, for Help → Keyboard shortcuts (the menus' keys are listed too)."""
 
@@ -54,15 +57,25 @@ class ChatTab(QWidget):
         super().__init__(parent)
         self.setObjectName("chat_tab")
         self._rendering = services.rendering
-        self.model = ConversationModel(self)
-        self.view = ConversationView(services.rendering, self.model, self)
-        self.banner = ErrorBanner(self)
-        self.notice = NoticeBar(self)
-        self.composer = Composer(self)
+        # The conversation's column, and beside it the settings panel once opened.
+        splitter = QSplitter(self)
+        splitter.setChildrenCollapsible(False)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(splitter)
+        column = QWidget(splitter)
+        splitter.addWidget(column)
+        self.model = ConversationModel(column)
+        self.header = ChatHeader(column)
+        self.view = ConversationView(services.rendering, self.model, column)
+        self.banner = ErrorBanner(column)
+        self.notice = NoticeBar(column)
+        self.composer = Composer(column)
         self._undo_bar: UndoBar | None = None  # made on the first delete
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(column)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.notice)
         layout.addWidget(self.banner)
@@ -83,6 +96,10 @@ class ChatTab(QWidget):
         controller.accepted.connect(self.view.scroll_to_end)
         controller.focus_wanted.connect(composer.focus_input)
         self.branching = Branching(controller, lambda: self.undo_bar, self)
+        self.chat_settings = TabSettings(
+            controller.steering, self.header, splitter, services.presets,
+            services.tasks.child("tab settings"),
+        )
         self._editing: int | None = None  # the tree key of the message being edited
         self._wire_actions()
         # What the window listens to.
@@ -96,7 +113,7 @@ class ChatTab(QWidget):
         """The bar offering Undo after a delete, above the composer (made when first
         needed: most tabs never delete anything)."""
         if self._undo_bar is None:
-            self._undo_bar = UndoBar("message_undo", self)
+            self._undo_bar = UndoBar("message_undo", self.composer.parentWidget())
             self._layout.insertWidget(self._layout.indexOf(self.composer), self._undo_bar)
         return self._undo_bar
 
@@ -114,6 +131,9 @@ class ChatTab(QWidget):
             ("Ctrl+Shift+R", lambda: branching.regenerate()),
             ("Alt+Left", lambda: self.switch_version(-1)),
             ("Alt+Right", lambda: self.switch_version(1)),
+            # Ctrl+Shift+, and, where the comma's shifted key is "<", the key it makes.
+            (SETTINGS_KEYS, self.chat_settings.toggle_panel),
+            ("Ctrl+<", self.chat_settings.toggle_panel),
         )
         for keys, slot in shortcuts:
             shortcut = QShortcut(QKeySequence(keys), self)

@@ -23,6 +23,7 @@ from mixtral_desktop.ui.history.transfer import ChatTransfer
 from mixtral_desktop.ui.shell import menus
 from mixtral_desktop.ui.shell.chat_tab import ChatTab
 from mixtral_desktop.ui.shell.key_flow import KeyFlow
+from mixtral_desktop.ui.shell.preset_flow import PresetFlow
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.shell.session import WindowSession
 from mixtral_desktop.ui.shell.status_flow import StatusFlow
@@ -73,6 +74,9 @@ class MainWindow(QMainWindow):
             self.store, services.executors, services.tasks.child("transfer"), self, self
         )
         self.search_dialog: SearchDialog | None = None
+        self.presets = PresetFlow(
+            services, self, lambda: self.new_tab(), lambda: self.tabs.current_tab_or_none()
+        )
         self._wire()
         self._build_menus()
         self._warm_up = WhenIdle(
@@ -82,6 +86,7 @@ class MainWindow(QMainWindow):
         self._warmed_up = False
         self.shortcuts_window: QDialog | None = None  # Help → Keyboard shortcuts, once opened
         self._restore()
+        self.presets.start()
 
     def _wire(self) -> None:
         tabs, session, keys = self.tabs, self.session, self.keys
@@ -111,6 +116,8 @@ class MainWindow(QMainWindow):
         tabs = self.tabs
         menus.add_chat_menu(self, menus.ChatSlots(
             new_chat=lambda: self.new_tab(),
+            fill_presets=self.presets.fill_menu,
+            presets_library=self.presets.open_library,
             close_chat=lambda: self.close_tab(tabs.currentIndex()),
             next_chat=lambda: tabs.cycle(1),
             previous_chat=lambda: tabs.cycle(-1),
@@ -148,7 +155,13 @@ class MainWindow(QMainWindow):
         self.status_flow.watch(tab)
         tab.credits_seen.connect(self.credits.seen)
         tab.set_key_requested.connect(self.keys.ask_again)
+        tab.chat_settings.library_requested.connect(self.presets.open_library)
+        tab.chat_settings.badge_changed.connect(
+            lambda: self.tabs.set_title(tab, self.session.title(tab))
+        )
         self.session.attach(tab, conversation_id)
+        if conversation_id is None:
+            self.presets.fresh_tab(tab)
         index = self.tabs.addTab(tab, "")
         self.tabs.set_title(tab, self.session.title(tab))
         self.tabs.setCurrentIndex(index)

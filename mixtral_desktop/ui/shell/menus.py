@@ -32,6 +32,8 @@ def add_action(window: QMainWindow, menu: QMenu, text: str, slot: Slot, *keys: K
 @dataclass(frozen=True)
 class ChatSlots:
     new_chat: Slot
+    fill_presets: Callable[[QMenu], object]  # lists the presets in "New chat with preset"
+    presets_library: Slot
     close_chat: Slot
     next_chat: Slot
     previous_chat: Slot
@@ -42,6 +44,11 @@ class ChatSlots:
 def add_chat_menu(window: QMainWindow, slots: ChatSlots) -> None:
     menu = window.menuBar().addMenu("&Chat")
     add_action(window, menu, "New chat", slots.new_chat, "Ctrl+T")
+    presets = menu.addMenu("New chat with &preset")
+    presets.setObjectName("new_chat_with_preset")
+    presets.aboutToShow.connect(lambda: slots.fill_presets(presets))
+    slots.fill_presets(presets)  # filled now too, so the menu is never empty when opened
+    add_action(window, menu, "Presets library…", slots.presets_library)
     add_action(window, menu, "Close chat", slots.close_chat, "Ctrl+W")
     menu.addSeparator()
     add_action(

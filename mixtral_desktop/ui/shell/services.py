@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from mixtral_desktop.core.config import paths
 from mixtral_desktop.core.config import settings as settings_store
@@ -22,6 +23,7 @@ from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
+from mixtral_desktop.ui.chat_settings.library import PresetLibrary
 from mixtral_desktop.ui.messages.rendering import Rendering
 from mixtral_desktop.ui.workers.idle import FirstFrame
 from mixtral_desktop.ui.workers.tasks import TaskGroup
@@ -41,6 +43,7 @@ class WindowServices:
     first_frame: FirstFrame  # idle work waits for the window's first paint
     rendering: Rendering
     search: SearchIndex  # history search, on its own read-only connection
+    presets: PresetLibrary  # the built-in presets and the user's files, watched
 
     @classmethod
     def create(
@@ -51,6 +54,7 @@ class WindowServices:
         settings: Settings | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         environ: Mapping[str, str] = os.environ,
+        presets_dir: Path | None = None,
     ) -> WindowServices:
         """Everything a window needs around ``clients``; the store and the settings are
         the user's own unless given. ``loop``: the qasync loop (the current one)."""
@@ -68,6 +72,9 @@ class WindowServices:
             first_frame=first_frame,
             rendering=rendering,
             search=SearchIndex(store.path),
+            presets=PresetLibrary(
+                presets_dir or paths.presets_dir(), executors, tasks.child("presets")
+            ),
         )
 
     async def close(self) -> None:

@@ -26,8 +26,10 @@ class WindowSession(QObject):
         self._recorders: dict[ChatTab, ConversationRecorder] = {}
 
     def attach(self, tab: ChatTab, conversation_id: int | None) -> None:
-        """Give ``tab`` a recorder; with an id, load that conversation into it first."""
+        """Give ``tab`` a recorder; with an id, load that conversation (and its settings)
+        into it first."""
         if conversation_id is not None:
+            tab.chat_settings.load(self.store.chat_settings.get(conversation_id))
             draft, role = self.store.draft(conversation_id)
             tab.load(self.store.tree(conversation_id), draft, role)
         recorder = ConversationRecorder(self.store, tab.model, conversation_id, tab)
@@ -37,6 +39,7 @@ class WindowSession(QObject):
         )
         recorder.conversation_created.connect(lambda _id: self.tabs_changed.emit())
         recorder.changed.connect(lambda _id: self._on_recorded(tab))
+        tab.chat_settings.changed.connect(lambda: self._save_settings(tab))
 
     def detach(self, tab: ChatTab) -> None:
         """The tab closes: save what is pending; an empty conversation is not kept."""
@@ -86,6 +89,16 @@ class WindowSession(QObject):
         """Before quitting: every recorder writes what is pending."""
         for recorder in self._recorders.values():
             recorder.flush()
+
+    def _save_settings(self, tab: ChatTab) -> None:
+        """The chat's settings changed: keep them (a new chat is created for them)."""
+        recorder = self._recorders.get(tab)
+        if recorder is None:
+            return
+        settings = tab.chat_settings.settings()
+        if recorder.conversation_id is None and settings.is_default():
+            return
+        self.store.chat_settings.set(recorder.ensure_conversation(), settings)
 
     def _on_recorded(self, tab: ChatTab) -> None:
         self.title_changed.emit(tab)

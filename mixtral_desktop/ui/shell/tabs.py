@@ -86,16 +86,26 @@ class ChatTabs(QTabWidget):
         assert isinstance(widget, ChatTab)
         return widget
 
+    def current_tab_or_none(self) -> ChatTab | None:
+        widget = self.currentWidget()
+        return widget if isinstance(widget, ChatTab) else None
+
     def current_tab(self) -> ChatTab:
         widget = self.currentWidget()
         assert isinstance(widget, ChatTab)
         return widget
 
     def set_title(self, tab: ChatTab, title: str) -> None:
+        """The tab's text; its tooltip adds the preset the chat follows, if any."""
         index = self.indexOf(tab)
-        if index >= 0 and self.tabText(index) != title:
+        if index < 0:
+            return
+        if self.tabText(index) != title:
             self.setTabText(index, title)
-            self.setTabToolTip(index, title)
+        badge = tab.chat_settings.badge()
+        tip = f"{title}\nPreset: {badge}" if badge else title
+        if self.tabToolTip(index) != tip:
+            self.setTabToolTip(index, tip)
 
     def cycle(self, step: int) -> None:
         """Show the next (``step`` 1) or previous (-1) tab, round the ends."""
