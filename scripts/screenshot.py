@@ -24,6 +24,7 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mixtral_desktop.core.config.secrets import KeyStore  # noqa: E402
+from mixtral_desktop.core.domain.chat_settings import ChatSettings  # noqa: E402
 from mixtral_desktop.core.domain.conversation import Role  # noqa: E402
 from mixtral_desktop.core.segmind.config import ClientConfig  # noqa: E402
 from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
@@ -76,10 +77,10 @@ def main() -> None:
         window.resize(1000, 720)
         window.show()
         tab = window.current_tab()
-        tab.submit(Role.SYSTEM, "You are a concise Python expert.")
+        tab.chat_settings.apply(ChatSettings(system="You are a concise Python expert."))
         tab.submit(Role.USER, "How do I count the lines of a big file in Python?")
         wait(lambda: not tab.is_busy())
-        tab.branching.regenerate(2)  # a second version of the reply: "‹ 2/2 ›"
+        tab.branching.regenerate(1)  # a second version of the reply: "‹ 2/2 ›"
         wait(lambda: not tab.is_busy())
         window.new_tab()
         window.tabs.setTabText(1, "Trip to Lyon")
@@ -88,9 +89,20 @@ def main() -> None:
         lexers = services.rendering.lexers
         wait(lambda: not lexers.is_loading())  # code is coloured once its lexer is
         wait(lambda: False, 300)
-        tab.view.toolbar.show_for(2)  # as when the pointer is over the reply
+        tab.view.toolbar.show_for(1)  # as when the pointer is over the reply
         wait(lambda: False, 100)
         out = ROOT / "docs" / "screenshot.png"
+        window.grab().save(str(out))
+        print(out)
+        # The chat's settings beside it: a preset applied, then a value being fixed.
+        panel = tab.chat_settings.open_panel()
+        panel.preset_box.setCurrentIndex(panel.preset_box.findData("builtin:concise"))
+        panel.apply_chosen()
+        field = panel.form.fields["temperature"]
+        field.edit.setText("2.5")
+        field.edit.textEdited.emit("2.5")
+        wait(lambda: False, 200)
+        out = ROOT / "docs" / "chat-settings.png"
         window.grab().save(str(out))
         print(out)
         window.close()
