@@ -298,3 +298,19 @@ def test_a_preset_file_starts_a_chat_and_the_tab_shows_its_name(
     type_into(qtbot, named(panel, "Temperature"), "0.9")
     assert not tab.header.badge.isVisible()
     assert "Preset" not in window.tabs.tabToolTip(index)
+
+
+def test_each_change_is_in_the_history_at_once(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    """What a kill -9 would find: another connection reads the settings as typed, before
+    anything is sent (a new chat is made for them)."""
+    tab = window.current_tab()
+    panel = open_panel(qtbot, tab)
+    type_into(qtbot, named(panel, "System prompt"), "Keep it short.")
+    type_into(qtbot, named(panel, "Top P"), "0.9")
+    cid = window.session.conversation_id(tab)
+    assert cid is not None
+    with Store.open(store.path) as other:
+        kept = other.chat_settings.get(cid)
+    assert (kept.system, kept.top_p, kept.temperature) == ("Keep it short.", 0.9, None)
