@@ -62,6 +62,10 @@ class PresetLibrary(QObject):
         self._poll.start()
         self.refresh()
 
+    def stop(self) -> None:
+        """No more looking at the folder (the window's services are shutting down)."""
+        self._poll.stop()
+
     def refresh(self) -> None:
         if self._tasks.closed:  # a change on disk seen while the app quits
             return

@@ -80,6 +80,7 @@ class WindowServices:
     async def close(self) -> None:
         """On quit: cancel every task and let them end (an HTTP call in flight ends by its
         cancel token), then join every thread and close the search connection."""
+        self.presets.stop()
         self.tasks.cancel()
         pending = self.tasks.pending()
         if pending:
@@ -90,6 +91,7 @@ class WindowServices:
 
     def finish(self) -> None:
         """Join every thread and close the search connection (the tasks have ended)."""
+        self.presets.stop()
         self.rendering.shutdown()
         self.executors.shutdown(wait=True)
         self.search.close()
