@@ -314,3 +314,26 @@ def test_each_change_is_in_the_history_at_once(
     with Store.open(store.path) as other:
         kept = other.chat_settings.get(cid)
     assert (kept.system, kept.top_p, kept.temperature) == ("Keep it short.", 0.9, None)
+
+
+def test_the_default_preset_starts_every_new_chat_and_is_kept_in_the_settings_file(
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind
+) -> None:
+    from mixtral_desktop.core.config import settings as settings_store
+
+    library_window = window.presets.open_library()
+    window.presets.set_default("builtin:concise")
+    qtbot.waitUntil(
+        lambda: settings_store.load().default_preset == "builtin:concise", timeout=WAIT_MS
+    )
+    library_window.close()
+    tab = window.new_tab()
+    assert tab.header.badge.text() == "Concise answerer"
+    body = send(qtbot, tab, fake_segmind, "Capital of Peru?")
+    assert body["messages"][0]["content"].startswith("Answer in as few words")
+    # Its example turns come after the instructions, before the question.
+    assert [m["role"] for m in body["messages"]] == [
+        "system", "user", "assistant", "user", "assistant", "user"
+    ]
+    window.presets.set_default("")  # none: new chats start blank again
+    assert window.new_tab().chat_settings.settings().is_default()
