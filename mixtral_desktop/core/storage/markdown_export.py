@@ -6,6 +6,7 @@ import re
 from datetime import datetime, tzinfo
 
 from mixtral_desktop import APP_NAME
+from mixtral_desktop.core.domain.chat_settings import ChatSettings, describe_sent
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.titles import display_title
 from mixtral_desktop.core.storage.records import ConversationInfo
@@ -16,9 +17,13 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
 def to_markdown(
-    info: ConversationInfo, messages: list[Message], tz: tzinfo | None = None
+    info: ConversationInfo,
+    messages: list[Message],
+    tz: tzinfo | None = None,
+    settings: ChatSettings | None = None,
 ) -> str:
-    """A readable document: the title, then each message with its role and time.
+    """A readable document: the title, the chat's instructions and parameters (when it
+    has any), then each message with its role and time.
 
     Contents are kept verbatim (they are Markdown already). Times are in ``tz``
     (default: the computer's local time zone), with the offset written out.
@@ -30,12 +35,28 @@ def to_markdown(
         f"*Exported from {APP_NAME}. Started {_when(info.created, tz)},"
         f" last activity {_when(info.updated, tz)}; {count}.*",
     ]
+    if settings is not None and not settings.is_default():
+        parts.extend(_settings_markdown(settings))
     for message in messages:
         parts.append("---")
         parts.extend(_message_markdown(message, tz))
     if not messages:
         parts.append("*No messages.*")
     return "\n\n".join(parts) + "\n"
+
+
+def _settings_markdown(settings: ChatSettings) -> list[str]:
+    parts = []
+    if settings.system.strip():
+        quoted = "\n".join(f"> {line}" if line else ">" for line in settings.system.splitlines())
+        parts.append(f"**Instructions**\n\n{quoted}")
+    fields = settings.body_fields()
+    if fields:
+        parts.append(f"*Parameters: {describe_sent(fields)}.*")
+    if settings.examples:
+        count = len(settings.examples)
+        parts.append(f"*{count} example turn{'' if count == 1 else 's'} sent before the chat.*")
+    return parts
 
 
 def _message_markdown(message: Message, tz: tzinfo | None) -> list[str]:

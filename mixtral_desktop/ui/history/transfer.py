@@ -69,11 +69,11 @@ class ChatTransfer(QObject):
         tree = self._store.tree(conversation_id)
         from mixtral_desktop.core.storage import transfer
 
+        settings = self._store.chat_settings.get(conversation_id)
         if kind == "json":  # every version, with the active ones
-            settings = self._store.chat_settings.get(conversation_id)
             text = transfer.dumps(transfer.to_json(info, tree, settings))
-        else:  # what the chat shows: the active path
-            text = transfer.to_markdown(info, tree.path_messages())
+        else:  # what the chat shows: the active path, and what steered it
+            text = transfer.to_markdown(info, tree.path_messages(), settings=settings)
         await self._executors.run(path.write_text, text, "utf-8")
 
     async def import_json(self, path: Path) -> int:

@@ -532,3 +532,19 @@ def test_bad_settings_are_refused_and_nothing_is_imported(
     with pytest.raises(ValueError, match=message):
         export.import_conversation(store, data)
     assert store.count_conversations() == 0
+
+
+def test_markdown_opens_with_the_chats_instructions_and_parameters() -> None:
+    from mixtral_desktop.core.domain.chat_settings import ChatSettings, Example
+
+    settings = ChatSettings(
+        system="Answer like a pirate.\n\nAlways.", temperature=0.35,
+        examples=(Example("Hi", "Ahoy"),),
+    )
+    text = export.to_markdown(info(), SAMPLE[:1], tz=UTC, settings=settings)
+    head = text.split("---")[0]
+    assert "**Instructions**\n\n> Answer like a pirate.\n>\n> Always." in head
+    assert "*Parameters: temperature 0.35.*" in head
+    assert "*1 example turn sent before the chat.*" in head
+    plain = export.to_markdown(info(), SAMPLE[:1], tz=UTC, settings=ChatSettings())
+    assert "Instructions" not in plain and "Parameters" not in plain
