@@ -135,17 +135,13 @@ def create(folder: Path, name: str, settings: ChatSettings) -> Path:
 def update(path: Path, name: str, settings: ChatSettings) -> None:
     """Rewrite a user preset (a new name keeps the file, so chats made from it still
     know it). Raises PresetError if the file is broken now: it is never overwritten."""
-    current = read(path)
-    if current.preset is None:
-        raise PresetError(f"{path.name} is broken ({current.error}); it is left as it is.")
+    _refuse_broken(path)
     write_bytes(path, preset_json(name, settings).encode("utf-8"))
 
 
 def remove(path: Path) -> bytes:
     """Delete a user preset's file; returns its bytes, for Undo. Refuses a broken one."""
-    current = read(path)
-    if current.preset is None:
-        raise PresetError(f"{path.name} is broken ({current.error}); it is left as it is.")
+    _refuse_broken(path)
     data = path.read_bytes()
     path.unlink()
     return data
@@ -179,3 +175,10 @@ def import_file(source: Path, folder: Path) -> Path:
 def export(preset: Preset, target: Path) -> None:
     """Write ``preset`` as a file (a built-in one too) for sharing."""
     write_bytes(target, preset_json(preset.name, preset.settings).encode("utf-8"))
+
+
+def _refuse_broken(path: Path) -> None:
+    """Raise PresetError if ``path`` is broken now: the app never touches such a file."""
+    current = read(path)
+    if current.preset is None:
+        raise PresetError(f"{path.name} is broken ({current.error}); it is left as it is.")

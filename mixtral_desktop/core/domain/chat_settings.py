@@ -171,16 +171,23 @@ class ChatSettings:
     def with_changes(self, **changes: Any) -> ChatSettings:
         return replace(self, **changes)
 
-    def body_fields(self) -> dict[str, Any]:
-        """The request body's fields besides ``messages``: only what was changed from the
-        server's defaults, the extra fields first (a known field set here wins), without
-        the fields the user chose to leave out."""
-        body = {k: v for k, v in self.extra.items() if k not in RESERVED_FIELDS}
+    def parameters(self) -> dict[str, Any]:
+        """Every field changed from the server's defaults: the extra fields first, then
+        the known parameters that are set (a known field set here wins)."""
+        fields = dict(self.extra)
         for parameter in PARAMETERS:
             value = self.value(parameter.name)
             if value is not None:
-                body[parameter.name] = value
-        return {k: v for k, v in body.items() if k not in self.omitted}
+                fields[parameter.name] = value
+        return fields
+
+    def body_fields(self) -> dict[str, Any]:
+        """The request body's fields besides ``messages``: the changed ones, without the
+        fields the user chose to leave out (nor any the app sets itself)."""
+        return {
+            k: v for k, v in self.parameters().items()
+            if k not in RESERVED_FIELDS and k not in self.omitted
+        }
 
     def leading_messages(self) -> list[dict[str, str]]:
         """What goes before the conversation: the system prompt, then the example turns."""
@@ -206,12 +213,7 @@ class ChatSettings:
 
 def settings_document(settings: ChatSettings) -> dict[str, Any]:
     """The JSON document of the steering part (a preset's body, a chat's settings)."""
-    parameters: dict[str, Any] = dict(settings.extra)
-    for parameter in PARAMETERS:
-        value = settings.value(parameter.name)
-        if value is not None:
-            parameters[parameter.name] = value
-    document: dict[str, Any] = {"system": settings.system, "parameters": parameters}
+    document: dict[str, Any] = {"system": settings.system, "parameters": settings.parameters()}
     if settings.examples:
         document["examples"] = [
             {"user": e.user, "assistant": e.assistant} for e in settings.examples
@@ -279,6 +281,12 @@ def chat_settings_from_json(text: str) -> ChatSettings:
         raise InvalidValue("settings", "The chat's settings are not valid JSON.") from None
     if not isinstance(document, dict):
         raise InvalidValue("settings", "The chat's settings are not a JSON object.")
+    return chat_settings_from_document(document)
+
+
+def chat_settings_from_document(document: Mapping[str, Any]) -> ChatSettings:
+    """A chat's settings from their parsed document (as kept, or in an export); raises
+    InvalidValue naming the first wrong part."""
     settings = settings_from_document(document)
     omitted = document.get("omitted", [])
     preset = document.get("preset")

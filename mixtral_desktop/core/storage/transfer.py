@@ -27,7 +27,7 @@ from mixtral_desktop import APP_NAME
 from mixtral_desktop.core.domain.chat_settings import (
     ChatSettings,
     InvalidValue,
-    chat_settings_from_json,
+    chat_settings_from_document,
     chat_settings_json,
     sent_json,
 )
@@ -152,10 +152,9 @@ def _settings_from_json(value: object) -> ChatSettings:
     if not isinstance(value, Mapping):
         raise ValueError("settings: expected an object")
     try:
-        return chat_settings_from_json(json.dumps(value))
-    except (InvalidValue, TypeError, ValueError) as error:
-        reason = error.reason if isinstance(error, InvalidValue) else str(error)
-        raise ValueError(f"settings: {reason}") from error
+        return chat_settings_from_document(value)
+    except InvalidValue as error:
+        raise ValueError(f"settings: {error.reason}") from error
 
 
 def from_json(data: object) -> tuple[str, list[Message]]:
