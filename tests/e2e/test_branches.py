@@ -9,6 +9,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -27,6 +29,27 @@ __all__ = ["display"]  # (the fixture, shared with the other end-to-end tests)
 
 def credits_requests(server: FakeSegmind) -> int:
     return sum(r.path.endswith("/get-user-credits") for r in server.log)
+
+
+@contextmanager
+def quitting(display: Xvfb, app: subprocess.Popen[bytes]) -> Iterator[None]:
+    """The block drives the running app; then it quits like a user (Ctrl+Q) and must end
+    cleanly. After a failure it is killed instead, so no app outlives its test."""
+    try:
+        yield
+        xdotool(display, "key", "ctrl+q")
+        assert app.wait(20) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+
+
+def assert_no_tracebacks(tmp_path: Path, runs: int) -> None:
+    """No launch (``app-output-1.txt`` … of :func:`launch`) printed a traceback."""
+    for run in range(1, runs + 1):
+        output = (tmp_path / f"app-output-{run}.txt").read_text(errors="replace")
+        assert "Traceback" not in output, output
 
 
 def launch(
@@ -68,7 +91,7 @@ def test_versions_and_the_active_path_survive_a_restart(
                 for r in fake_segmind.chat_requests]
 
     app, _window, explain = launch(display, fake_segmind, env, tmp_path, 1)
-    try:
+    with quitting(display, app):
         xdotool(display, "type", "--delay", "10", "First question")
         xdotool(display, "key", "Return")
         shown(1, explain)
@@ -82,12 +105,6 @@ def test_versions_and_the_active_path_survive_a_restart(
         xdotool(display, "key", "Return")
         shown(3, explain)
         assert requests(3)[2] == [("user", "Edited question")]
-        xdotool(display, "key", "ctrl+q")
-        assert app.wait(20) == 0
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
 
     history = tmp_path / "xdg_data_home" / "mixtral-desktop" / "history.sqlite3"
     with Store.open(history) as store:
@@ -103,22 +120,14 @@ def test_versions_and_the_active_path_survive_a_restart(
         assert tree.message(tree.active_child(old_question) or 0).content == "Reply 1"
 
     app, _window, explain = launch(display, fake_segmind, env, tmp_path, 2)
-    try:
+    with quitting(display, app):
         shown_before = len(fake_segmind.chat_requests)
         xdotool(display, "type", "--delay", "10", "And next")
         xdotool(display, "key", "Return")
         sent = requests(shown_before + 1)[-1]
         assert sent == [("user", "Edited question"), ("assistant", "Reply 3"),
                         ("user", "And next")]
-        xdotool(display, "key", "ctrl+q")
-        assert app.wait(20) == 0
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
-    for run in (1, 2):
-        output = (tmp_path / f"app-output-{run}.txt").read_text(errors="replace")
-        assert "Traceback" not in output, output
+    assert_no_tracebacks(tmp_path, runs=2)
 
 
 def test_kill_9_during_a_regenerate_keeps_both_versions(

@@ -20,7 +20,7 @@ import pytest
 
 from mixtral_desktop import APP_ID
 from mixtral_desktop.core.storage.store import Store
-from tests.e2e.test_branches import launch
+from tests.e2e.test_branches import assert_no_tracebacks, launch, quitting
 from tests.e2e.test_real_app import display, log_path, user_dirs, xdotool
 from tests.e2e.xvfb import Xvfb
 from tests.fakes.segmind_server import FakeSegmind
@@ -114,7 +114,7 @@ def test_a_preset_dropped_into_the_folder_steers_a_new_chat_across_a_restart(
         return body
 
     app, _window, explain = launch(display, fake_segmind, env, tmp_path, 1)
-    try:
+    with quitting(display, app):
         # The app makes the folder when it first reads it; the new file is seen by a poll.
         wait_for(presets.is_dir, 30, "the app to make the presets folder", explain)
         assert list(presets.iterdir()) == []
@@ -140,12 +140,6 @@ def test_a_preset_dropped_into_the_folder_steers_a_new_chat_across_a_restart(
             xdotool(display, "key", "ctrl+w")
         assert_steered_by_the_pirate(request)
         assert request["messages"][1:] == [{"role": "user", "content": "Where is the treasure?"}]
-        xdotool(display, "key", "ctrl+q")
-        assert app.wait(20) == 0
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
 
     history = tmp_path / "xdg_data_home" / APP_ID / "history.sqlite3"
     with Store.open(history) as store:
@@ -166,7 +160,7 @@ def test_a_preset_dropped_into_the_folder_steers_a_new_chat_across_a_restart(
     # The pirate chat is the tab restored and shown (the start-up tab, never used, was
     # not kept); the next question is steered by the settings read back.
     app, _window, explain = launch(display, fake_segmind, env, tmp_path, 2)
-    try:
+    with quitting(display, app):
         request = ask("And the map?", explain)
         assert_steered_by_the_pirate(request)
         assert request["messages"][1:] == [
@@ -174,12 +168,4 @@ def test_a_preset_dropped_into_the_folder_steers_a_new_chat_across_a_restart(
             {"role": "assistant", "content": "Arr, a reply."},
             {"role": "user", "content": "And the map?"},
         ]
-        xdotool(display, "key", "ctrl+q")
-        assert app.wait(20) == 0
-    finally:
-        if app.poll() is None:
-            app.kill()
-            app.wait(10)
-    for run in (1, 2):
-        output = (tmp_path / f"app-output-{run}.txt").read_text(errors="replace")
-        assert "Traceback" not in output, output
+    assert_no_tracebacks(tmp_path, runs=2)

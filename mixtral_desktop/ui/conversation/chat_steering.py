@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from PySide6.QtCore import QObject, Signal
 
 from mixtral_desktop.core.domain.chat_settings import BY_NAME, ChatSettings, sent_json
-from mixtral_desktop.core.domain.conversation import Message
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.request import ChatRequest, continue_request, reply_request
 from mixtral_desktop.core.segmind.errors import SegmindError
 from mixtral_desktop.core.services.rejections import rejected_fields
@@ -58,6 +58,10 @@ class ChatSteering(QObject):
         self.changed.emit()
 
 
-def parameters_of(request: ChatRequest) -> str:
-    """What a reply records of the request that made it."""
-    return sent_json(request.params)
+def waiting_reply(request: ChatRequest) -> Message:
+    """The reply's row while ``request`` is on its way, recording the fields it was
+    asked with."""
+    return Message(
+        role=Role.ASSISTANT, content="", state=MessageState.WAITING,
+        parameters=sent_json(request.params),
+    )

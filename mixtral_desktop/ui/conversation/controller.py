@@ -35,7 +35,7 @@ from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.core.services.rejections import rejection_error
 from mixtral_desktop.core.services.reply import stream_reply
-from mixtral_desktop.ui.conversation.chat_steering import ChatSteering, parameters_of
+from mixtral_desktop.ui.conversation.chat_steering import ChatSteering, waiting_reply
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar, Refusal
 from mixtral_desktop.ui.conversation.streaming_row import StreamingRow
@@ -242,11 +242,7 @@ class ConversationController(QObject):
             return
         self._banner.hide()
         request = self.steering.reply(self.model.messages()[:row])
-        placeholder = Message(
-            role=Role.ASSISTANT, content="", state=MessageState.WAITING,
-            parameters=parameters_of(request),
-        )
-        self._start(request, self.model.add_version(row, placeholder), prefix="")
+        self._start(request, self.model.add_version(row, waiting_reply(request)), prefix="")
 
     def continue_reply(self, row: int | None = None) -> None:
         """Ask Mixtral to carry on from a reply that was cut short (the last by default)."""
@@ -292,10 +288,7 @@ class ConversationController(QObject):
     def ask_for_reply(self) -> None:
         """Send the visible path and stream the reply into a new last row."""
         request = self.steering.reply(self.model.messages())
-        row = self.model.append(Message(
-            role=Role.ASSISTANT, content="", state=MessageState.WAITING,
-            parameters=parameters_of(request),
-        ))
+        row = self.model.append(waiting_reply(request))
         self._start(request, row, prefix="")
 
     def _start(self, request: ChatRequest, row: int, prefix: str) -> None:

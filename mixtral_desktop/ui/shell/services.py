@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
+
 from mixtral_desktop.core.config import paths
 from mixtral_desktop.core.config import settings as settings_store
 from mixtral_desktop.core.config.settings import Settings
@@ -80,7 +82,8 @@ class WindowServices:
     async def close(self) -> None:
         """On quit: cancel every task and let them end (an HTTP call in flight ends by its
         cancel token), then join every thread and close the search connection."""
-        self.presets.stop()
+        if shiboken6.isValid(self.presets):
+            self.presets.stop()
         self.tasks.cancel()
         pending = self.tasks.pending()
         if pending:
@@ -91,7 +94,12 @@ class WindowServices:
 
     def finish(self) -> None:
         """Join every thread and close the search connection (the tasks have ended)."""
-        self.presets.stop()
+        if shiboken6.isValid(self.presets):
+            # Deleted here, on the GUI thread: left to Python's garbage collector, the
+            # library (a QObject without a parent, with its poll timer) could be destroyed
+            # on whichever thread the collector happens to run.
+            self.presets.stop()
+            shiboken6.delete(self.presets)
         self.rendering.shutdown()
         self.executors.shutdown(wait=True)
         self.search.close()
