@@ -80,7 +80,7 @@ class Tokenizer:
     """The v3 SentencePiece model and the ids of its control tokens."""
 
     def __init__(self, model_file: Path = MODEL_FILE) -> None:
-        import sentencepiece  # type: ignore[import-untyped]  # loaded on the first count
+        import sentencepiece  # loaded on the first count
 
         self._model: Any = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
         self.bos: int = self._model.bos_id()
