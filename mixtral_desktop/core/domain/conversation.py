@@ -42,6 +42,9 @@ class Message:
     error: str | None = None
     remaining_credits: float | None = None  # the account's credits after this reply
     parameters: str | None = None  # a reply's request fields besides messages, as JSON
+    counted_tokens: int | None = None  # a reply's prompt as we counted it (core.domain.tokens)
+    credits_spent: float | None = None  # what a reply cost, from the credits before and after
+    credits_note: str | None = None  # why credits_spent is only approximate (None: exact)
     id: int | None = None  # the row id in the history database, once saved
 
     def with_content(self, content: str) -> Message:

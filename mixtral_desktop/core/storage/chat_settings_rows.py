@@ -1,5 +1,6 @@
 """Each chat's settings (instructions, parameters, examples, the preset they came from)
-in the ``chat_settings`` table: one JSON document per conversation, deleted with it."""
+in the ``chat_settings`` table: one JSON document per conversation, deleted with it; and
+the first message each chat sends (``conversations.context_from``)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,19 @@ class ChatSettingsTable:
                 )
             except sqlite3.IntegrityError as error:  # the foreign key: no such conversation
                 raise KeyError(conversation_id) from error
+
+    def context_from(self, conversation_id: int) -> int | None:
+        """The first message the chat sends (those above it on its path are left out of
+        its requests), or None: everything is sent."""
+        row = self._conn.execute(
+            "SELECT context_from FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        return row[0] if row is not None and isinstance(row[0], int) else None
+
+    def set_context_from(self, conversation_id: int, message_id: int | None) -> None:
+        """Keep the chat's choice to send from ``message_id`` on (None: send everything)."""
+        with self._transaction():
+            self._conn.execute(
+                "UPDATE conversations SET context_from = ? WHERE id = ?",
+                (message_id, conversation_id),
+            )

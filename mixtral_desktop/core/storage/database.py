@@ -18,7 +18,7 @@ from mixtral_desktop.core.storage import migrations
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 BUSY_TIMEOUT_S = 5.0
 

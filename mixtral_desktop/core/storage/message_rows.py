@@ -16,13 +16,14 @@ from mixtral_desktop.core.storage.records import message_from_row, message_value
 
 SELECT_NODES = (
     "SELECT id, role, content, state, created, prompt_tokens, completion_tokens,"
-    " total_tokens, error, remaining_credits, parameters, parent_id, active_child_id"
+    " total_tokens, error, remaining_credits, parameters, counted_tokens, credits_spent,"
+    " credits_note, parent_id, active_child_id"
     " FROM messages"
 )
 INSERT_MESSAGE = (
     "INSERT INTO messages (conversation_id, position, role, content, state, created,"
     " prompt_tokens, completion_tokens, total_tokens, error, remaining_credits, parameters,"
-    " parent_id)"
+    " counted_tokens, credits_spent, credits_note, parent_id)"
 )
 
 
@@ -32,7 +33,7 @@ def load_tree(conn: sqlite3.Connection, conversation_id: int) -> ConversationTre
         SELECT_NODES + " WHERE conversation_id = ? ORDER BY position", (conversation_id,)
     ).fetchall()
     nodes = [
-        SavedNode(message_from_row(row[:11]), _opt_int(row[11]), _opt_int(row[12]))
+        SavedNode(message_from_row(row[:14]), _opt_int(row[14]), _opt_int(row[15]))
         for row in rows
     ]
     root = conn.execute(
@@ -55,7 +56,7 @@ def insert(
     make it its parent's active child; its id."""
     cursor = conn.execute(
         INSERT_MESSAGE + " VALUES (?, (SELECT coalesce(max(position), 0) + 1"
-        " FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " FROM messages WHERE conversation_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (conversation_id, conversation_id, *message_values(message), parent_id),
     )
     message_id = cursor.lastrowid
@@ -85,7 +86,7 @@ def insert_tree(conn: sqlite3.Connection, conversation_id: int, tree: Conversati
     ids: dict[int, int | None] = {ROOT: None}
     for position, key in enumerate(tree.walk(), start=1):
         cursor = conn.execute(
-            INSERT_MESSAGE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            INSERT_MESSAGE + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (conversation_id, position, *message_values(tree.message(key)),
              ids[tree.parent(key)]),
         )

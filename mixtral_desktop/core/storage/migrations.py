@@ -186,7 +186,26 @@ V4 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4)
+V5 = Migration(
+    5,
+    "each reply's own token count and credits; the oldest messages a chat leaves out",
+    (
+        # Our count of the prompt that produced a reply (the server's is in
+        # prompt_tokens), what the reply cost in credits, and why that figure is only
+        # approximate (NULL: exact; other requests overlapped, the balance moved...).
+        "ALTER TABLE messages ADD COLUMN counted_tokens INTEGER",
+        "ALTER TABLE messages ADD COLUMN credits_spent REAL",
+        "ALTER TABLE messages ADD COLUMN credits_note TEXT",
+        # The first message a chat sends (those above it on the path stay in the chat
+        # but are not sent: the user chose so when the request outgrew the window).
+        "ALTER TABLE conversations ADD COLUMN context_from INTEGER",
+        # The usage window reads the replies of the last 30 days.
+        "CREATE INDEX messages_replies_by_time ON messages (created) WHERE role = 'assistant'",
+        "PRAGMA user_version = 5",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5)
 LATEST = MIGRATIONS[-1].version
 
 # The tables each version must have; a database missing one is not ours (or is damaged).
@@ -196,6 +215,9 @@ TABLES: dict[int, frozenset[str]] = {
     2: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
     3: frozenset({"conversations", "messages", "messages_fts", "drafts", "app_state"}),
     4: frozenset(
+        {"conversations", "messages", "messages_fts", "drafts", "app_state", "chat_settings"}
+    ),
+    5: frozenset(
         {"conversations", "messages", "messages_fts", "drafts", "app_state", "chat_settings"}
     ),
 }

@@ -47,6 +47,9 @@ def message_values(message: Message) -> tuple[object, ...]:
         message.error,
         message.remaining_credits,
         message.parameters,
+        message.counted_tokens,
+        message.credits_spent,
+        message.credits_note,
     )
 
 
@@ -64,7 +67,8 @@ def conversation_from_row(row: tuple[object, ...]) -> ConversationInfo:
 
 
 def message_from_row(row: tuple[object, ...]) -> Message:
-    mid, role, content, state, created, prompt, completion, total, error, credits, params = row
+    (mid, role, content, state, created, prompt, completion, total, error, credits, params,
+     counted, spent, note) = row
     usage = None
     if prompt is not None or completion is not None or total is not None:
         usage = Usage(_int(prompt), _int(completion), _int(total))
@@ -77,6 +81,9 @@ def message_from_row(row: tuple[object, ...]) -> Message:
         error=None if error is None else str(error),
         remaining_credits=None if credits is None else _float(credits),
         parameters=None if params is None else str(params),
+        counted_tokens=None if counted is None else _int(counted),
+        credits_spent=None if spent is None else _float(spent),
+        credits_note=None if note is None else str(note),
         id=_int(mid),
     )
 

@@ -256,7 +256,7 @@ class Store:
             message_rows.set_active(self._conn, conversation_id, parent_id, child_id)
 
     def update_message(self, message: Message) -> None:
-        """Content, state, usage, error, remaining credits of a saved message (by id).
+        """Content, state, usage, error, credits and counts of a saved message (by id).
 
         Cheap enough for a streaming save every few hundred ms: one UPDATE (the text
         is re-indexed only if it changed) and a touch of the conversation's activity.
@@ -268,7 +268,8 @@ class Store:
             cursor = self._conn.execute(
                 "UPDATE messages SET content = ?, state = ?, prompt_tokens = ?,"
                 " completion_tokens = ?, total_tokens = ?, error = ?, remaining_credits = ?,"
-                " parameters = ? WHERE id = ?",
+                " parameters = ?, counted_tokens = ?, credits_spent = ?, credits_note = ?"
+                " WHERE id = ?",
                 (
                     message.content,
                     message.state.value,
@@ -278,6 +279,9 @@ class Store:
                     message.error,
                     message.remaining_credits,
                     message.parameters,
+                    message.counted_tokens,
+                    message.credits_spent,
+                    message.credits_note,
                     message.id,
                 ),
             )

@@ -1,6 +1,6 @@
 """Export a conversation as Markdown or JSON, and import the JSON back.
 
-The JSON format (``"format": "mixtral-desktop-conversation", "version": 2``)
+The JSON format (``"format": "mixtral-desktop-conversation", "version": 4``)
 keeps timestamps as exact float seconds since the epoch (UTC), so export, import
 and export again gives identical documents. Version 2 carries the conversation's tree:
 ``"nodes"``, parents before children, each with an ``"id"``, its ``"parent"`` and its
@@ -9,10 +9,13 @@ conversation itself: ``"parent": null``, no message), every other one a message.
 numbered afresh on export (0 for the root). Version 3 adds the chat's ``"settings"``
 (its system prompt, ``"parameters"``, ``"examples"``, the fields it leaves out and the
 preset it came from: the preset file's document without ``format`` and ``name``) and
-each reply's ``"parameters"`` (the request fields it was asked with, or null).
-Versions 1 (``"messages"``, a line) and 2 still import. Only what the store holds goes
-out: titles, messages, usage, credits and the chat's settings; there is nothing secret
-in the store, and nothing from outside it (app settings, key, account) is ever added.
+each reply's ``"parameters"`` (the request fields it was asked with, or null). Version 4
+adds to each reply ``"counted_tokens"`` (its prompt as the app counted it),
+``"credits_spent"`` and ``"credits_note"`` (why that figure is approximate; null: exact),
+each null when unknown. Versions 1 (``"messages"``, a line), 2 and 3 still import.
+Only what the store holds goes out: titles, messages, usage, credits and the chat's
+settings; there is nothing secret in the store, and nothing from outside it (app
+settings, key, account) is ever added.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
 
 FORMAT = "mixtral-desktop-conversation"
-VERSION = 3
+VERSION = 4
 
 _ROLES = frozenset(r.value for r in Role)
 _STATES = frozenset(s.value for s in MessageState)
@@ -127,7 +130,7 @@ def parse(data: object) -> ImportedConversation:
     version = data.get("version")
     if not _is_int(version):
         raise ValueError(f"version must be an integer, not {version!r}")
-    if version not in (1, 2, VERSION):
+    if version not in (1, 2, 3, VERSION):
         newer = " (made by a newer version of the app)" if version > VERSION else ""
         raise ValueError(
             f"unsupported version {version}{newer}; this app reads versions 1 to {VERSION}"
@@ -270,6 +273,9 @@ def _message_to_json(message: Message) -> dict[str, Any]:
         "error": message.error,
         "remaining_credits": None if credits is None else float(credits),
         "parameters": None if message.parameters is None else json.loads(message.parameters),
+        "counted_tokens": message.counted_tokens,
+        "credits_spent": message.credits_spent,
+        "credits_note": message.credits_note,
     }
 
 
@@ -294,6 +300,15 @@ def _message_from_json(item: object, where: str) -> Message:
     parameters = item.get("parameters")
     if parameters is not None and not isinstance(parameters, Mapping):
         raise ValueError(f"{where}.parameters: expected an object or null")
+    counted = item.get("counted_tokens")
+    if counted is not None and (not _is_int(counted) or counted < 0):
+        raise ValueError(f"{where}.counted_tokens: expected a whole number >= 0 or null")
+    spent = item.get("credits_spent")
+    if spent is not None:
+        spent = _number(item, "credits_spent", where)
+    note = item.get("credits_note")
+    if note is not None and not isinstance(note, str):
+        raise ValueError(f"{where}.credits_note: expected a string or null")
     return Message(
         role=Role(role),
         content=_field(item, "content", str, where),
@@ -303,6 +318,9 @@ def _message_from_json(item: object, where: str) -> Message:
         error=error,
         remaining_credits=credits,
         parameters=None if parameters is None else sent_json(parameters),
+        counted_tokens=counted,
+        credits_spent=spent,
+        credits_note=note,
     )
 
 

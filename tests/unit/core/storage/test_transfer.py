@@ -37,7 +37,7 @@ SAMPLE = [
     Message(Role.USER, "Une recette ?\n\n```python\nprint('ok')\n```", created=CREATED + 1.25),
     Message(
         Role.ASSISTANT, "**Voici** 🍮", created=CREATED + 3.5, usage=Usage(12, 30, 42),
-        remaining_credits=7.123456789,
+        remaining_credits=7.123456789, counted_tokens=12, credits_spent=0.0012,
     ),
     Message(Role.USER, "Et le caramel ?", created=CREATED + 60),
     Message(Role.ASSISTANT, "Il faut chauff", state=MessageState.INCOMPLETE, created=CREATED + 61),
@@ -60,7 +60,7 @@ def exported(store: Store, conversation_id: int) -> dict[str, Any]:
 def test_json_format() -> None:
     data = export.to_json(info(), SAMPLE)
     assert data["format"] == "mixtral-desktop-conversation"
-    assert data["version"] == 3
+    assert data["version"] == 4
     assert (data["title"], data["created"], data["updated"]) == (
         "Crème brûlée 🍮", CREATED, CREATED + 90.5,
     )
@@ -77,6 +77,9 @@ def test_json_format() -> None:
         "error": None,
         "remaining_credits": 7.123456789,
         "parameters": None,
+        "counted_tokens": 12,
+        "credits_spent": 0.0012,
+        "credits_note": None,
     }
     assert data["nodes"][1]["usage"] is None
     assert data["settings"] == {"system": "", "parameters": {}}  # a chat with the defaults
@@ -88,7 +91,7 @@ def test_the_previous_format_still_imports(store: Store) -> None:
     conversation_id = export.import_conversation(store, valid())
     assert [
         dataclasses.replace(m, id=None) for m in store.messages(conversation_id)
-    ] == SAMPLE
+    ] == [dataclasses.replace(m, counted_tokens=None, credits_spent=None) for m in SAMPLE]
     assert len(store.tree(conversation_id)) == len(SAMPLE)
 
 
@@ -106,8 +109,7 @@ def test_dumps_refuses_nan() -> None:
 
 
 def test_from_json_returns_title_and_messages_without_ids() -> None:
-    saved = [Message(m.role, m.content, m.state, m.created, m.usage, m.error,
-                     m.remaining_credits, id=i) for i, m in enumerate(SAMPLE, 1)]
+    saved = [dataclasses.replace(m, id=i) for i, m in enumerate(SAMPLE, 1)]
     title, messages = export.from_json(export.to_json(info(), saved))
     assert title == "Crème brûlée 🍮"
     assert messages == SAMPLE
@@ -172,6 +174,9 @@ messages_strategy = st.lists(
         usage=st.none() | st.builds(Usage, counts, counts, counts),
         error=st.none() | text,
         remaining_credits=st.none() | finite,
+        counted_tokens=st.none() | st.integers(min_value=0, max_value=2**40),
+        credits_spent=st.none() | finite,
+        credits_note=st.none() | text,
     ),
     max_size=6,
 )
@@ -213,8 +218,8 @@ def broken(change: str) -> object:
             data["format"] = "chatgpt-export"
         case "no format":
             del data["format"]
-        case "version 4":
-            data["version"] = 4
+        case "version 5":
+            data["version"] = 5
         case "version text":
             data["version"] = "1"
         case "version bool":
@@ -270,7 +275,7 @@ def broken(change: str) -> object:
         ("not an object", "expected a JSON object"),
         ("format", "not a Mixtral Desktop conversation"),
         ("no format", "not a Mixtral Desktop conversation"),
-        ("version 4", r"unsupported version 4 \(made by a newer version"),
+        ("version 5", r"unsupported version 5 \(made by a newer version"),
         ("version text", "version must be an integer"),
         ("version bool", "version must be an integer"),
         ("title", "title: expected str, not int"),
@@ -502,12 +507,45 @@ def test_settings_and_reply_parameters_round_trip_exactly(store: Store) -> None:
     assert export.dumps(second) == export.dumps(data)
 
 
+def test_a_version_3_file_imports_without_counts_or_credits(store: Store) -> None:
+    data = export.to_json(info(), SAMPLE)
+    data["version"] = 3
+    for node in data["nodes"][1:]:
+        for key in ("counted_tokens", "credits_spent", "credits_note"):
+            del node[key]
+    cid = export.import_conversation(store, data)
+    reply = store.messages(cid)[2]
+    assert (reply.usage, reply.counted_tokens, reply.credits_spent) == (
+        Usage(12, 30, 42), None, None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("counted_tokens", -1, "counted_tokens: expected a whole number"),
+        ("counted_tokens", 1.5, "counted_tokens: expected a whole number"),
+        ("credits_spent", "0.1", "credits_spent: expected a number"),
+        ("credits_note", 3, "credits_note: expected a string or null"),
+    ],
+)
+def test_bad_counts_and_credits_are_refused(
+    store: Store, field: str, value: object, message: str
+) -> None:
+    data = export.to_json(info(), SAMPLE)
+    data["nodes"][3][field] = value
+    with pytest.raises(ValueError, match=message):
+        export.import_conversation(store, data)
+    assert store.list_conversations() == []
+
+
 def test_a_version_2_file_imports_with_the_default_settings(store: Store) -> None:
     data = export.to_json(info(), SAMPLE)
     data["version"] = 2
     del data["settings"]
     for node in data["nodes"][1:]:
-        del node["parameters"]
+        for key in ("parameters", "counted_tokens", "credits_spent", "credits_note"):
+            del node[key]
     cid = export.import_conversation(store, data)
     assert [m.content for m in store.messages(cid)] == [m.content for m in SAMPLE]
     from mixtral_desktop.core.domain.chat_settings import ChatSettings
