@@ -30,6 +30,18 @@ class Banner:
 
 
 @dataclass(frozen=True)
+class Meter:
+    """The context meter: how full the model's window is."""
+
+    track: str  # the empty part of the bar
+    fill: str  # the request, while it fits comfortably
+    warn: str  # from 80 % of the window (amber)
+    over: str  # over the window (red); also its text
+    reserve: str  # the room kept for the reply (max_tokens)
+    text: str
+
+
+@dataclass(frozen=True)
 class Palette:
     text: str
     muted: str  # times, hints, placeholders
@@ -57,6 +69,7 @@ class Palette:
     instructions: Banner  # the chat's instructions above its conversation
     badge: Banner  # a preset's name beside the instructions
     invalid: str  # a value that cannot be sent: its reason, its field's border
+    meter: Meter  # the context meter under the composer
 
 
 LIGHT = Palette(
@@ -86,6 +99,10 @@ LIGHT = Palette(
     instructions=Banner(background="#fff8e5", border="#ecd28b", text="#5c3d00"),
     badge=Banner(background="#ede9fe", border="#c4b5fd", text="#4c1d95"),
     invalid="#b42318",
+    meter=Meter(
+        track="#e5e7eb", fill="#3b82f6", warn="#d97706", over="#b42318", reserve="#a5b4fc",
+        text="#57606a",
+    ),
 )
 """The app's palette (the only one until dark mode)."""
 
