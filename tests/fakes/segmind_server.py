@@ -88,15 +88,130 @@ def default_reply(messages: list[dict[str, Any]]) -> str:
     )
 
 
-def fake_usage(messages: Iterable[dict[str, Any]], text: str) -> dict[str, int]:
-    """Word counts standing in for token counts (deterministic, so tests can check them)."""
-    prompt = sum(len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict))
+def word_usage(messages: Iterable[dict[str, Any]], text: str) -> dict[str, int]:
+    """Word counts standing in for token counts: the fallback of :func:`fake_usage`."""
+    prompt = _prompt_words(messages)
     completion = len(text.split())
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
     }
+
+
+def _prompt_words(messages: Iterable[dict[str, Any]]) -> int:
+    return sum(len(str(m.get("content", "")).split()) for m in messages if isinstance(m, dict))
+
+
+class _Oracle:
+    """mistral-common's v3 tokenizer (a test dependency; the app never imports it),
+    imported and loaded once per process: by the first server to start, on a thread
+    of its own, so that a first request rarely waits for it (~0.3 s), or else by the
+    first count that needs it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokenizer: Any = None
+        self._missing = False
+        self._preloading = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._tokenizer is not None
+
+    def preload(self) -> None:
+        with self._lock:
+            if self._preloading or self._tokenizer is not None or self._missing:
+                return
+            self._preloading = True
+        threading.Thread(target=self.tokenizer, name="fake-segmind-oracle").start()
+
+    def tokenizer(self) -> Any:
+        """The ``MistralTokenizer``, or None when mistral-common is not installed."""
+        with self._lock:
+            if self._tokenizer is None and not self._missing:
+                try:
+                    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+                except ImportError:
+                    self._missing = True
+                    log.warning("fake Segmind: no mistral-common, usage is counted in words")
+                else:
+                    self._tokenizer = MistralTokenizer.v3()
+            return self._tokenizer
+
+    def prompt_tokens(self, messages: list[dict[str, Any]]) -> int | None:
+        """The tokens of the prompt ``messages`` make, as Mixtral 8x22B reads it; None
+        when the v3 template refuses them (or there is no mistral-common)."""
+        tokenizer = self.tokenizer()
+        if tokenizer is None:
+            return None
+        from mistral_common.protocol.instruct.request import ChatCompletionRequest
+
+        try:
+            request = ChatCompletionRequest(messages=messages)
+            return len(tokenizer.encode_chat_completion(request).tokens)
+        except Exception:  # what mistral-common refuses (see fake_usage); nothing to count
+            return None
+
+    def text_tokens(self, text: str) -> int | None:
+        tokenizer = self.tokenizer()
+        if tokenizer is None:
+            return None
+        return len(tokenizer.instruct_tokenizer.tokenizer.encode(text, bos=False, eos=False))
+
+
+_ORACLE = _Oracle()
+
+
+def fake_usage(
+    messages: list[dict[str, Any]], text: str, finish_reason: str | None = "stop"
+) -> dict[str, int]:
+    """The usage a real server reports for ``messages`` answered with ``text``.
+
+    ``prompt_tokens``: the tokens of mistral-common's
+    ``MistralTokenizer.v3().encode_chat_completion`` of the messages (what the app's
+    ``core.domain.tokens`` counts too). When the v3 template refuses the request (its
+    validator wants the last message to be a user one, no system message right after
+    a reply, no empty reply, only the roles it knows) there is no real count: the
+    prompt's words stand in, as before this fake counted tokens.
+
+    ``completion_tokens``: the reply's text encoded alone (no ``<s>``), plus one for
+    the ``</s>`` the model ended with when ``finish_reason`` is "stop": vLLM-style
+    servers count the end-of-sequence token they generated; a reply cut at
+    ``max_tokens`` ("length") has none.
+    """
+    prompt = _ORACLE.prompt_tokens(messages)
+    if prompt is None:
+        prompt = _prompt_words(messages)
+    reply = _ORACLE.text_tokens(text)
+    if reply is None:
+        completion = len(text.split())
+    else:
+        completion = reply + (1 if finish_reason == "stop" else 0)
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+class _LazyUsage:
+    """A reply's usage, counted when it is first asked for: at once if the tokenizer is
+    ready, else where it is sent (the end of a stream, as a real server sends it), so
+    that a first request never waits for the tokenizer before its first byte."""
+
+    def __init__(self, settings: Settings, messages: list[dict[str, Any]], text: str) -> None:
+        self._settings, self._messages, self._text = settings, messages, text
+        self._value: dict[str, int] | None = None
+        if _ORACLE.loaded:
+            self.get()
+
+    def get(self) -> dict[str, int]:
+        if self._value is None:
+            self._value = self._settings.usage or fake_usage(
+                self._messages, self._text, self._settings.finish_reason
+            )
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -165,7 +280,7 @@ class Settings:
     send_done: bool = True  # end with data: [DONE]
     role_event: bool = True  # a first event with delta.role and empty content
     include_usage: bool = True
-    usage: dict[str, int] | None = None  # None: fake_usage(...)
+    usage: dict[str, int] | None = None  # None: fake_usage(...), real token counts
     finish_reason: str | None = "stop"
     header_delay: float = 0.0  # cold boot: seconds before the status line
     hold: threading.Event | None = None  # hold chat replies until this is set
@@ -373,6 +488,7 @@ class FakeSegmind:
         if self._server is not None:
             return self
         self._stopping.clear()
+        _ORACLE.preload()
         self._server = _Server((self._host, self._port), _Handler, self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -629,7 +745,7 @@ class _Handler(BaseHTTPRequestHandler):
         text = reply(messages) if callable(reply) else reply
         if text is None:
             text = default_reply(messages)
-        usage = settings.usage or fake_usage(messages, text)
+        usage = _LazyUsage(settings, messages, text)
         malformed = fault.malformed if fault is not None else None
         cut_after = fault.cut_after if fault is not None else None
         if malformed is not None and not malformed.startswith("sse_"):
@@ -653,7 +769,7 @@ class _Handler(BaseHTTPRequestHandler):
                 ],
             }
             if settings.include_usage:
-                completion["usage"] = usage
+                completion["usage"] = usage.get()
             self._json(200, completion, cut=cut_after is not None)
             if cut_after is None:
                 self.fake._charge()
@@ -698,7 +814,7 @@ class _Handler(BaseHTTPRequestHandler):
         self,
         settings: Settings,
         text: str,
-        usage: dict[str, int],
+        usage: _LazyUsage,
         malformed: str | None,
         cut_after: int | None,
     ) -> None:
@@ -760,7 +876,7 @@ class _Handler(BaseHTTPRequestHandler):
                         chunk({"content": {"text": "no"}})
                     elif malformed == "sse_error_event":
                         event('{"message": "secret-server-text"}', name="error")
-            final_extra = {"usage": usage} if settings.include_usage else {}
+            final_extra = {"usage": usage.get()} if settings.include_usage else {}
             if cut_after is None:
                 self.fake._charge()  # (before the reply ends: the next request sees it)
             chunk({}, settings.finish_reason, **final_extra)

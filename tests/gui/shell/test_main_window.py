@@ -23,7 +23,7 @@ from mixtral_desktop.ui.shell.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.shell.main_window import MainWindow
 from mixtral_desktop.ui.text.markdown import MAX_RENDERED_CHARS
 from tests.conftest import FAST_RETRY
-from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind
+from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind, fake_usage
 from tests.gui.app_parts import Windows, our_threads
 
 WAIT_MS = 5000
@@ -480,7 +480,12 @@ def test_credits_and_usage_in_status_bar(
     wait_idle(qtbot, tab)
     assert window.status.credits.text().startswith("Credits: 42.125")
     usage = window.status.usage.text()
-    assert "1 in" in usage and "3 out" in usage and "4 total" in usage
+    # Token counts as a real server gives them: <s>[INST] count [/INST] is 4 tokens;
+    # "one two three" is 3, and its </s> makes 4.
+    assert fake_usage(fake_segmind.chat_requests[-1].messages, "one two three") == {
+        "prompt_tokens": 4, "completion_tokens": 4, "total_tokens": 8,
+    }
+    assert "4 in" in usage and "4 out" in usage and "8 total" in usage
 
 
 def test_credits_header_on_error_updates_status(

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mixtral_desktop.core.domain.conversation import Usage
+from mixtral_desktop.core.domain.tokens import TokenCounter
 from mixtral_desktop.core.net.cancel import CancelToken
 from mixtral_desktop.core.segmind.client import SegmindClient
 from mixtral_desktop.core.segmind.config import (
@@ -250,6 +251,12 @@ def test_json_reply(fake_segmind: FakeSegmind, client: SegmindClient) -> None:
         streamed=False,
     )
     assert deltas == []
+    # Token counts, as a real server reports them: the prompt as the app counts it, the
+    # reply's tokens and its </s>.
+    counter = TokenCounter()
+    assert reply.usage == Usage(5, 33, 38)
+    assert reply.usage.prompt_tokens == counter.count(USER)
+    assert reply.usage.completion_tokens == counter.count_text(INTERNATIONAL) + 1
 
 
 def test_sse_reply(fake_segmind: FakeSegmind, client: SegmindClient) -> None:
@@ -261,6 +268,7 @@ def test_sse_reply(fake_segmind: FakeSegmind, client: SegmindClient) -> None:
     assert reply.text == expected == "".join(deltas)
     assert all(deltas)
     assert reply.usage == Usage(**fake_usage(USER, expected))
+    assert reply.usage.prompt_tokens == TokenCounter().count(USER)
     assert reply.finish_reason == "stop"
     assert reply.remaining_credits == 100.0
 
