@@ -273,6 +273,22 @@ def test_sse_reply(fake_segmind: FakeSegmind, client: SegmindClient) -> None:
     assert reply.remaining_credits == 100.0
 
 
+@pytest.mark.parametrize("mode", ["json", "sse"])
+def test_usage_the_fake_reports(
+    fake_segmind: FakeSegmind, client: SegmindClient, mode: str
+) -> None:
+    """Real token counts; the word count only for a request the v3 template refuses (a
+    reply last); a ``usage`` setting wins; a reply cut at max_tokens has no </s>."""
+    fake_segmind.configure(mode=mode, reply="un deux trois")
+    assert client.chat(USER).usage == Usage(5, 4, 9)  # <s>[INST] Bonjour [/INST]; 3 + </s>
+    refused = [*USER, {"role": "assistant", "content": "Salut !"}]
+    assert client.chat(refused).usage == Usage(3, 4, 7)  # 1 + 2 words
+    fake_segmind.configure(finish_reason="length")
+    assert client.chat(USER).usage == Usage(5, 3, 8)
+    fake_segmind.configure(usage={"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9})
+    assert client.chat(USER).usage == Usage(7, 2, 9)
+
+
 def test_what_arrives_apart_is_handed_over_apart(fake_segmind: FakeSegmind) -> None:
     """Each read hands over every piece it completed (a burst in one go); pieces sent
     apart in time reach ``on_delta`` apart, as they arrive."""
