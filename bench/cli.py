@@ -19,7 +19,7 @@ from bench.context import QUICK_SCALE, Context, Scale
 from bench.procs import ROOT, DriverFailed, base_env
 from bench.profiles import QUICK_SIZES, ProfileCache, Sizes
 from bench.results import Figure, table, write_json
-from bench.suites import gui_loop, requests_search, startup
+from bench.suites import gui_loop, requests_search, startup, tokens
 
 SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "startup": startup.run,
@@ -29,6 +29,7 @@ SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "ten_tabs": gui_loop.ten_tabs,
     "overhead": requests_search.overhead,
     "search": requests_search.search,
+    "tokens": tokens.run,
 }
 DEFAULT_OUTPUT = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"

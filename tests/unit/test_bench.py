@@ -19,7 +19,8 @@ FIGURES = {
     "stream_fast_p99", "stream_fast_max", "stream_fast_latency", "stream_paced_p99",
     "stream_paced_max", "stream_paced_latency", "long_switch", "long_scroll_p99", "tabs_p99",
     "tabs_complete", "request_overhead", "search_p95", "branched_open", "version_switch_end",
-    "version_switch_middle",
+    "version_switch_middle", "tokens_first_count", "tokens_keystroke_median",
+    "tokens_keystroke_p95", "tokens_memory", "tokens_vs_server",
 }
 
 
