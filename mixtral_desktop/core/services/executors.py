@@ -24,7 +24,9 @@ REPLY_THREADS = 16
 
 class Executors:
     """``io`` for short blocking calls, ``replies`` for streaming replies, ``search`` (one
-    thread) for history search, whose read-only connection stays on that thread."""
+    thread) for history search, whose read-only connection stays on that thread, and
+    ``tokens`` (one thread) for token counts: one count at a time, in order, so a
+    keystroke's count never waits behind a file read and the counts' cache is warm."""
 
     def __init__(self, *, io_threads: int = IO_THREADS, reply_threads: int = REPLY_THREADS):
         self.io = ThreadPoolExecutor(io_threads, thread_name_prefix=f"{THREAD_PREFIX}io")
@@ -32,6 +34,7 @@ class Executors:
             reply_threads, thread_name_prefix=f"{THREAD_PREFIX}reply"
         )
         self.search = ThreadPoolExecutor(1, thread_name_prefix=f"{THREAD_PREFIX}search")
+        self.tokens = ThreadPoolExecutor(1, thread_name_prefix=f"{THREAD_PREFIX}tokens")
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """``fn(*args)`` on an ``io`` thread; its exception is raised here."""
@@ -39,7 +42,7 @@ class Executors:
 
     def shutdown(self, wait: bool = True) -> None:
         """Drop queued jobs and (with ``wait``) join every thread; running calls finish."""
-        for executor in (self.io, self.replies, self.search):
+        for executor in (self.io, self.replies, self.search, self.tokens):
             executor.shutdown(wait=wait, cancel_futures=True)
 
 

@@ -1,4 +1,5 @@
-"""The composer: a role selector, a multi-line input and a Send / Stop button.
+"""The composer: a role selector, a multi-line input, a Send / Stop button and the
+context meter under them.
 
 It also edits a message already sent: :meth:`Composer.begin_edit` puts the message's text
 in the box (the draft is kept aside) under an "Editing…" bar; Enter gives the new text
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from mixtral_desktop.core.domain.conversation import Role
+from mixtral_desktop.ui.composer.context_meter import ContextMeter
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 ROLE_LABELS = {Role.USER: "User", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
@@ -140,6 +142,9 @@ class Composer(QWidget):
         layout.setContentsMargins(8, 4, 8, 8)
         layout.setSpacing(4)
         layout.addLayout(row)
+        self.meter = ContextMeter(self)
+        """How full the model's window would be if the draft were sent now."""
+        layout.addWidget(self.meter)
         self._layout = layout
 
         self._busy = False

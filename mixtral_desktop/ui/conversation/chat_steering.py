@@ -6,7 +6,7 @@ shell wires the two with signals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from PySide6.QtCore import QObject, Signal
 
@@ -26,6 +26,9 @@ class ChatSteering(QObject):
         super().__init__(parent)
         self.settings = ChatSettings()
         self._problems: dict[str, str] = {}
+        self.first_row: Callable[[], int] = lambda: 0
+        """The first row of the conversation the requests send (those above it were left
+        out when a request outgrew the model's window); set by the chat's context flow."""
 
     def set_settings(self, settings: ChatSettings) -> None:
         """New settings from the panel or a preset (nothing is emitted: the caller knows)."""
@@ -42,10 +45,30 @@ class ChatSteering(QObject):
         return " ".join(self._problems.values())
 
     def reply(self, messages: Sequence[Message]) -> ChatRequest:
-        return reply_request(messages, self.settings)
+        """The request for a reply after ``messages`` (the rows up to it)."""
+        return reply_request(self.sent(messages), self.settings)
 
     def continue_from(self, messages: Sequence[Message], partial: str) -> ChatRequest:
-        return continue_request(messages, partial, self.settings)
+        return continue_request(self.sent(messages), partial, self.settings)
+
+    def build(self, prefix: str = "") -> Callable[[Sequence[Message]], ChatRequest]:
+        """How this chat's request for a reply after some rows is made (``prefix``: the
+        partial reply a Continue extends), for the context guard to try fewer rows."""
+        settings = self.settings
+        if prefix:
+            return lambda rows: continue_request(rows, prefix, settings)
+        return lambda rows: reply_request(rows, settings)
+
+    def reserve(self) -> int:
+        """The tokens kept for the reply: the max_tokens the request sends, if any."""
+        value = self.settings.body_fields().get("max_tokens")
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    def sent(self, messages: Sequence[Message]) -> Sequence[Message]:
+        """``messages`` (rows from the first) without the rows left out; all of them when
+        they end above the first sent row (a new version of a left-out reply)."""
+        first = self.first_row()
+        return messages[first:] if 0 < first < len(messages) else messages
 
     def rejected(self, error: SegmindError, request: ChatRequest) -> list[str]:
         """The fields of ``request`` that ``error`` refused (none: another failure)."""

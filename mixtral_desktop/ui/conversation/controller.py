@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
+from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
@@ -33,11 +33,14 @@ from mixtral_desktop.core.segmind.errors import (
 from mixtral_desktop.core.segmind.protocol import ChatReply
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.core.services.metering import Metering
 from mixtral_desktop.core.services.rejections import rejection_error
 from mixtral_desktop.core.services.reply import stream_reply
 from mixtral_desktop.ui.conversation.chat_steering import ChatSteering, waiting_reply
+from mixtral_desktop.ui.conversation.context_guard import ContextGuard, Verdict, over_window_text
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar, Refusal
+from mixtral_desktop.ui.conversation.reply_listener import Reply, ReplyListener
 from mixtral_desktop.ui.conversation.streaming_row import StreamingRow
 from mixtral_desktop.ui.conversation.waiting import WaitNotices
 from mixtral_desktop.ui.messages.message_actions import can_continue
@@ -57,42 +60,6 @@ class TabState(Enum):
     ERROR = "Error"
 
 
-@dataclass(eq=False)
-class _Reply:
-    """The reply in flight: its number (for the log), its cancel token, its task."""
-
-    request_id: int
-    cancel: CancelToken
-    task: asyncio.Task[None] | None = None
-
-
-class _Listener:
-    """What one reply reports; ignored once it is no longer the controller's reply."""
-
-    def __init__(self, controller: ConversationController, reply: _Reply) -> None:
-        self._controller = controller
-        self._reply = reply
-
-    def on_queued(self, seconds: float) -> None:
-        if self._controller.current(self._reply):
-            self._controller.waiting.queued(seconds)
-            self._controller.state_changed.emit()
-
-    def on_started(self) -> None:
-        if self._controller.current(self._reply):
-            self._controller.waiting.sent()
-            self._controller.state_changed.emit()
-
-    def on_retrying(self, seconds: float, next_try: int, reason: str) -> None:
-        if self._controller.current(self._reply):
-            self._controller.waiting.retrying(seconds, next_try, reason)
-            self._controller.state_changed.emit()
-
-    def on_text(self, text: str) -> None:
-        if self._controller.current(self._reply):
-            self._controller.text_arrived(text)
-
-
 class ConversationController(QObject):
     """A conversation with its own replies; two tabs' controllers can wait at once."""
 
@@ -103,6 +70,7 @@ class ConversationController(QObject):
     busy_changed = Signal(bool)  # a reply is in flight (the composer's button reads Stop)
     accepted = Signal()  # a message was added: the composer's text has gone into it
     focus_wanted = Signal()  # the composer should have the keyboard again
+    over_window = Signal(object)  # Verdict: a request too long for the model, not sent
 
     def __init__(
         self,
@@ -113,8 +81,11 @@ class ConversationController(QObject):
         executors: Executors,
         tasks: TaskGroup,
         parent: QObject | None = None,
+        metering: Metering | None = None,
     ) -> None:
         super().__init__(parent)
+        self.metering = metering if metering is not None else Metering()
+        self.guard = ContextGuard(self.metering.counter, executors.tokens)
         self.model = model
         self._banner = banner
         self._refusal = Refusal(notice, self)
@@ -124,7 +95,7 @@ class ConversationController(QObject):
         self._tasks = tasks
         self.state = TabState.IDLE
         self.last_error: SegmindError | None = None
-        self._reply: _Reply | None = None
+        self._reply: Reply | None = None
         self.streaming = StreamingRow(model, self)
         self.waiting = WaitNotices(notice, clients, self)
         self.waiting.ticked.connect(self._tick)
@@ -139,7 +110,7 @@ class ConversationController(QObject):
     def is_busy(self) -> bool:
         return self._reply is not None
 
-    def current(self, reply: _Reply) -> bool:
+    def current(self, reply: Reply) -> bool:
         """Whether ``reply`` is the one this conversation waits for."""
         return reply is self._reply
 
@@ -292,34 +263,66 @@ class ConversationController(QObject):
         self._start(request, row, prefix="")
 
     def _start(self, request: ChatRequest, row: int, prefix: str) -> None:
-        reply = _Reply(self._clients.next_request_id(), CancelToken())
+        reply = Reply(self._clients.next_request_id(), CancelToken())
         self._reply = reply
         self.streaming.follow(row, prefix)
         self.waiting.start()
-        reply.task = self._tasks.start(self._run(reply, request), "reply")
+        check = partial(
+            self.guard.check, request, self.model.messages()[:row], self.steering.first_row(),
+            self.steering.build(prefix), self.steering.reserve(),
+        )
+        reply.task = self._tasks.start(self._run(reply, request, check), "reply")
         self.busy_changed.emit(True)
         self._set_state(TabState.WAITING)
 
-    async def _run(self, reply: _Reply, request: ChatRequest) -> None:
-        listener = _Listener(self, reply)
+    async def _run(
+        self, reply: Reply, request: ChatRequest, check: Callable[[], Awaitable[Verdict | None]]
+    ) -> None:
+        """Count the request (not sent if it is over the window), send it, stream the
+        reply, and keep what it cost from the credits before and after."""
+        listener = ReplyListener(self, reply)
+        ledger, key = self.metering.ledger, reply.request_id
+        counted: int | None = None
         try:
+            verdict = await check()
+            if verdict is not None and not verdict.fits:
+                if self.current(reply):
+                    self._refuse_over_window(verdict)
+                return
+            counted = None if verdict is None else verdict.tokens
+            if counted is not None and self.current(reply):
+                self.streaming.count(counted)
+            ledger.begin(key)
             result = await stream_reply(
-                request, self._clients, self._executors.replies, reply.cancel, listener,
-                reply.request_id,
+                request, self._clients, self._executors.replies, reply.cancel, listener, key
             )
         except asyncio.CancelledError:
+            ledger.end(key, None)
             if self.current(reply):
                 self._on_cancelled()
             raise
-        except Cancelled:
-            if self.current(reply):
-                self._on_cancelled()
         except SegmindError as error:
+            spend = ledger.end(key, error.remaining_credits)
             if self.current(reply):
-                self._on_failed(error, request)
+                self.streaming.charge(spend)
+                if isinstance(error, Cancelled):
+                    self._on_cancelled()
+                else:
+                    self._on_failed(error, request)
         else:
+            spend = ledger.end(key, result.remaining_credits, paid_tokens(result, counted))
             if self.current(reply):
-                self._on_finished(reply.request_id, result)
+                self.streaming.charge(spend)
+                self._on_finished(key, result)
+
+    def _refuse_over_window(self, verdict: Verdict) -> None:
+        """Nothing was sent: the request would not fit. The user chooses what to leave
+        out (the tab asks on :attr:`over_window`); Retry asks again."""
+        self.streaming.keep_partial()
+        self.last_error = SegmindError(over_window_text(verdict) + " Nothing was sent.")
+        self._end_request(TabState.ERROR)
+        self._banner.show_error(self.last_error, can_continue=False)
+        self.over_window.emit(verdict)
 
     def _on_finished(self, request_id: int, reply: ChatReply) -> None:
         self.streaming.finish(reply)
@@ -375,3 +378,12 @@ class ConversationController(QObject):
     def _set_state(self, state: TabState) -> None:
         self.state = state
         self.state_changed.emit()
+
+
+def paid_tokens(reply: ChatReply, counted: int | None) -> tuple[int, int] | None:
+    """The prompt and completion tokens a reply was billed for (the server's usage; our
+    count of the prompt when the server gave none), or None when unknown."""
+    usage = reply.usage
+    if usage is None:
+        return None
+    return usage.prompt_tokens or (counted or 0), usage.completion_tokens

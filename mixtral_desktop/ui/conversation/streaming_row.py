@@ -13,6 +13,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer
 
 from mixtral_desktop.core.domain.conversation import MessageState
+from mixtral_desktop.core.domain.usage import Spend
 from mixtral_desktop.core.segmind.protocol import ChatReply
 from mixtral_desktop.ui.messages.model import ConversationModel
 
@@ -61,6 +62,20 @@ class StreamingRow(QObject):
         text = current.content + "".join(self._pending)
         self._pending.clear()
         self._model.replace(row, replace(current, content=text, state=MessageState.STREAMING))
+
+    def count(self, tokens: int) -> None:
+        """The request's prompt is ``tokens`` long, as we counted it."""
+        self._update(counted_tokens=tokens)
+
+    def charge(self, spend: Spend) -> None:
+        """What the request cost, and why that figure is approximate (if it is)."""
+        if spend.credits is not None or spend.note is not None:
+            self._update(credits_spent=spend.credits, credits_note=spend.note)
+
+    def _update(self, **changes: object) -> None:
+        row = self.row()
+        if row is not None:
+            self._model.replace(row, replace(self._model.message(row), **changes))  # type: ignore[arg-type]
 
     def finish(self, reply: ChatReply) -> None:
         """The whole reply arrived: the row holds exactly it, with its usage and credits."""

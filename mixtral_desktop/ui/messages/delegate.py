@@ -38,6 +38,8 @@ from PySide6.QtWidgets import (
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.ui.messages import painter as paint
 from mixtral_desktop.ui.messages.browser import MessageBrowser
+from mixtral_desktop.ui.messages.context_mark import FADED_OPACITY, ContextMark
+from mixtral_desktop.ui.messages.context_mark import LINE_TEXT as CONTEXT_LINE
 from mixtral_desktop.ui.messages.layout_cache import CATCH_UP_CHARS, LayoutCache
 from mixtral_desktop.ui.messages.layout_scheduler import LayoutScheduler
 from mixtral_desktop.ui.messages.model import message_at as _message
@@ -76,6 +78,8 @@ class MessageDelegate(QStyledItemDelegate):
             self._cache, rendering.layouts, self.rows.request_relayout, _message, self
         )
         self._budget = ScrollBudget(self)
+        self.context = ContextMark(self._cache, self.sizeHintChanged.emit)
+        """The rows the chat leaves out of its requests (faded, a line under the last)."""
 
     @property
     def documents_built(self) -> int:
@@ -246,6 +250,8 @@ class MessageDelegate(QStyledItemDelegate):
         if outgrown:  # until the relayout, stay inside the place the layout gave the row
             painter.setClipRect(option.rect, Qt.ClipOperation.IntersectClip)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.context.left_out(index.row()):
+            painter.setOpacity(FADED_OPACITY)
         paint.paint_bubble(painter, layout.bubble, STYLES[message.role])
         if option.state & QStyle.StateFlag.State_HasFocus:
             paint.paint_focus(painter, layout.bubble)
@@ -258,7 +264,9 @@ class MessageDelegate(QStyledItemDelegate):
             paint.paint_document(painter, layout.body, document, fonts, streaming, _visible(option))
         else:
             paint.paint_placeholder(painter, layout.body, message.state, note, fonts)
-        if layout.note is not None:
+        if layout.note is not None and message is self._cache.context_marked:
+            paint.paint_context_line(painter, layout.note, CONTEXT_LINE, fonts)
+        elif layout.note is not None:
             paint.paint_note(painter, layout.note, message.state, note, fonts)
         painter.restore()
 

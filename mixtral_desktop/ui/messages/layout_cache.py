@@ -78,6 +78,8 @@ class LayoutCache:
         self.sizes: dict[int, tuple[Message, int, QSize, int]] = {}
         self.counts: dict[str, tuple[int, int]] = {}  # text -> count_lines_and_fences
         self.documents_built = 0  # how many QTextDocuments were laid out, for tests
+        self.context_marked: Message | None = None
+        """The last row a chat leaves out of its requests: a line under it says so."""
         self.set_font(QFont())
 
     def set_font(self, font: QFont) -> None:
@@ -151,7 +153,7 @@ class LayoutCache:
     def note_line(self, message: Message) -> int | None:
         """The height of the note under ``message``'s text ("stopped", …), if it has one."""
         has_note = bool(message.content) and message.state in NOTE_LINE_STATES
-        return self.note_height if has_note else None
+        return self.note_height if has_note or message is self.context_marked else None
 
     def row_height(self, message: Message, body: int) -> int:
         """The row's height around a text ``body`` high: label, text, note."""

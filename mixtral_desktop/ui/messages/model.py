@@ -54,6 +54,8 @@ class ConversationModel(QAbstractListModel):
         self._tree = ConversationTree()
         self._messages: list[Message] = []
         self._keys: list[int] = []
+        self.first_sent_row = 0
+        """Rows above it are left out of the chat's requests (a screen reader hears so)."""
 
     # Qt API
 
@@ -79,7 +81,8 @@ class ConversationModel(QAbstractListModel):
             # What a screen reader says: "assistant, version 2 of 3: …".
             number, count = self.version(row)
             versions = f", version {number} of {count}" if count > 1 else ""
-            return f"{message.role.value}{versions}: {message.content}"
+            left_out = ", not sent to the model" if row < self.first_sent_row else ""
+            return f"{message.role.value}{versions}{left_out}: {message.content}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(reply_details(message)) or None
         return None

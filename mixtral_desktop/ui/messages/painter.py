@@ -188,6 +188,22 @@ def paint_note(
     painter.drawText(rect, int(LEFT), elided)
 
 
+def paint_context_line(painter: QPainter, rect: QRect, text: str, fonts: Fonts) -> None:
+    """"Not sent to the model above this line": a rule across the note's place."""
+    painter.save()
+    painter.setOpacity(1.0)
+    painter.setFont(fonts.note)
+    painter.setPen(QColor(PALETTE.note_incomplete))
+    metrics = QFontMetrics(fonts.note)
+    elided = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, int(LEFT), elided)
+    middle = rect.center().y()
+    start = rect.left() + metrics.horizontalAdvance(elided) + 8
+    if start < rect.right():
+        painter.drawLine(start, middle, rect.right(), middle)
+    painter.restore()
+
+
 def paint_pending(
     painter: QPainter, place: QRect, rect: QRect, message: Message, fonts: Fonts,
     label_height: int, line_height: int,

@@ -48,6 +48,7 @@ def size_rows(
     streaming = MessageState.STREAMING
     noted = {id(state) for state in NOTE_LINE_STATES}
     shared: dict[int, QSize] = {}  # one QSize per height (Qt copies what we return)
+    marked = cache.context_marked  # the last row left out of requests: a line under it
     for message in messages:
         entry = sizes.get(id(message))
         content = message.content
@@ -68,7 +69,8 @@ def size_rows(
             if text_counts is None:
                 text_counts = counts[content] = count_lines_and_fences(content)
             body = estimated_height(content, per_line, line_height, text_counts)
-        height = (noted_row if id(state) in noted else plain_row) + body
+        noted_here = id(state) in noted or message is marked
+        height = (noted_row if noted_here else plain_row) + body
         size = shared.get(height)
         if size is None:
             size = shared[height] = QSize(view_width, height)

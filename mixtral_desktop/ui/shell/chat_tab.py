@@ -23,9 +23,12 @@ from mixtral_desktop.ui.conversation.branching import Branching
 from mixtral_desktop.ui.conversation.controller import ConversationController, TabState
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar
+from mixtral_desktop.ui.messages.delegate import MessageDelegate
 from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.messages.view import ConversationView
 from mixtral_desktop.ui.shell.chat_tab_settings import TabSettings
+from mixtral_desktop.ui.shell.context_flow import ContextFlow
+from mixtral_desktop.ui.shell.over_window import ask_over_window
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.text.markdown import fence_languages
 from mixtral_desktop.ui.widgets.undo_bar import UndoBar
@@ -83,7 +86,7 @@ class ChatTab(QWidget):
         self._layout = layout
         self.controller = ConversationController(
             self.model, self.banner, self.notice, services.clients, services.executors,
-            services.tasks.child("tab"), self,
+            services.tasks.child("tab"), self, services.metering,
         )
         # The conversation and the composer meet here only.
         composer, controller = self.composer, self.controller
@@ -99,6 +102,15 @@ class ChatTab(QWidget):
         self.chat_settings = TabSettings(
             controller.steering, self.header, splitter, services.presets,
             services.tasks.child("tab settings"),
+        )
+        delegate = self.view.itemDelegate()
+        assert isinstance(delegate, MessageDelegate)
+        self.context = ContextFlow(
+            composer, controller, delegate.context, services.metering, services.executors,
+            services.tasks.child("context"), self,
+        )
+        controller.over_window.connect(
+            lambda verdict: ask_over_window(self, verdict, self._leave_out)
         )
         self._editing: int | None = None  # the tree key of the message being edited
         self._wire_actions()
@@ -237,7 +249,13 @@ class ChatTab(QWidget):
         """Cancel the request in flight and the tab's tasks; a deletion offering Undo
         becomes final."""
         self.branching.shutdown()
+        self.context.stop()
         self.controller.shutdown()
+
+    def _leave_out(self, first_row: int) -> None:
+        """The user chose to leave out the rows above ``first_row``: ask again."""
+        self.context.send_from(first_row)
+        self.controller.retry()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

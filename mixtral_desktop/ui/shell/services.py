@@ -13,7 +13,7 @@ import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
@@ -23,6 +23,7 @@ from mixtral_desktop.core.config import settings as settings_store
 from mixtral_desktop.core.config.settings import Settings
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
+from mixtral_desktop.core.services.metering import Metering
 from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.chat_settings.library import PresetLibrary
@@ -46,6 +47,7 @@ class WindowServices:
     rendering: Rendering
     search: SearchIndex  # history search, on its own read-only connection
     presets: PresetLibrary  # the built-in presets and the user's files, watched
+    metering: Metering = field(default_factory=Metering)  # token counts, credits spent
 
     @classmethod
     def create(

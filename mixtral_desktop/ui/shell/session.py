@@ -34,12 +34,16 @@ class WindowSession(QObject):
             tab.load(self.store.tree(conversation_id), draft, role)
         recorder = ConversationRecorder(self.store, tab.model, conversation_id, tab)
         self._recorders[tab] = recorder
+        if conversation_id is not None:
+            first = self.store.chat_settings.context_from(conversation_id)
+            tab.context.set_first_key(None if first is None else recorder.key_of(first))
         tab.draft_changed.connect(
             lambda: recorder.draft_changed(*tab.composer.draft())
         )
         recorder.conversation_created.connect(lambda _id: self.tabs_changed.emit())
         recorder.changed.connect(lambda _id: self._on_recorded(tab))
         tab.chat_settings.changed.connect(lambda: self._save_settings(tab))
+        tab.context.changed.connect(lambda: self._save_context(tab))
 
     def detach(self, tab: ChatTab) -> None:
         """The tab closes: save what is pending; an empty conversation is not kept."""
@@ -99,6 +103,17 @@ class WindowSession(QObject):
         if recorder.conversation_id is None and settings.is_default():
             return
         self.store.chat_settings.set(recorder.ensure_conversation(), settings)
+
+    def _save_context(self, tab: ChatTab) -> None:
+        """The chat's first sent message changed: keep the choice with the chat."""
+        recorder = self._recorders.get(tab)
+        if recorder is None:
+            return
+        recorder.flush()
+        first = None
+        if tab.context.first_key() is not None:
+            first = recorder.message_id(tab.context.first_row())
+        self.store.chat_settings.set_context_from(recorder.ensure_conversation(), first)
 
     def _on_recorded(self, tab: ChatTab) -> None:
         self.title_changed.emit(tab)

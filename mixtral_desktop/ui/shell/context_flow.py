@@ -1,0 +1,157 @@
+"""One tab's context: the meter under its composer, kept up to date while the user types,
+and the chat's first sent message (the oldest ones left out when a request outgrew the
+model's window).
+
+Counting never blocks the composer: a count runs on the token worker (one thread, the
+window's :class:`~mixtral_desktop.core.domain.tokens.TokenCounter`, each turn's count
+cached, so a keystroke re-counts only the draft's turn). One count is in flight at a
+time; what changed meanwhile is counted next, and a result for a draft that has changed
+since is dropped, never shown. The first count (and the tokenizer's loading) waits for
+the user to do something in the tab: start-up loads nothing of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from mixtral_desktop.core.domain.conversation import Message
+from mixtral_desktop.core.domain.request import api_messages
+from mixtral_desktop.core.domain.tokens import CONTEXT_WINDOW
+from mixtral_desktop.core.services.executors import Executors, run_in
+from mixtral_desktop.core.services.metering import Metering
+from mixtral_desktop.ui.composer.composer import Composer
+from mixtral_desktop.ui.conversation.controller import ConversationController
+from mixtral_desktop.ui.messages.context_mark import ContextMark
+from mixtral_desktop.ui.workers.tasks import TaskGroup
+
+log = logging.getLogger(__name__)
+
+
+class ContextFlow(QObject):
+    """Wires a tab's composer, conversation and meter to the token worker."""
+
+    changed = Signal()  # the chat's first sent message changed: keep it
+    counted = Signal(int)  # a count was shown (for tests and the bench)
+
+    def __init__(
+        self, composer: Composer, controller: ConversationController, mark: ContextMark,
+        metering: Metering, executors: Executors, tasks: TaskGroup,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._composer = composer
+        self._controller = controller
+        self._model = controller.model
+        self._mark = mark
+        self._metering = metering
+        self._executor = executors.tokens
+        self._tasks = tasks
+        self._first_key: int | None = None  # the tree key of the first sent message
+        self._generation = 0
+        self._job: asyncio.Task[None] | None = None
+        self._started = False
+        controller.steering.first_row = self.first_row
+        composer.input.textChanged.connect(self.recount)
+        composer.role_selector.currentIndexChanged.connect(lambda _i: self.recount())
+        model = self._model
+        model.rowsInserted.connect(self._rows_changed)
+        model.rowsRemoved.connect(self._rows_changed)
+        model.modelReset.connect(self._rows_changed)
+        # (a streaming reply changes its row 30 times a second, not the request: the
+        # count follows when it ends, on busy_changed)
+        model.dataChanged.connect(self._row_data_changed)
+        controller.busy_changed.connect(lambda _busy: self.recount())
+
+    # -- the first sent message ---------------------------------------------------------
+
+    def first_row(self) -> int:
+        """The first row the chat's requests send (0: all of them)."""
+        if self._first_key is None:
+            return 0
+        row = self._model.row_of_key(self._first_key)
+        return 0 if row is None else row
+
+    def first_key(self) -> int | None:
+        return self._first_key
+
+    def set_first_key(self, key: int | None) -> None:
+        """Send from the message of tree key ``key`` on (None: send everything)."""
+        self._first_key = key
+        self._show_mark()
+
+    def send_from(self, row: int) -> None:
+        """The user chose to leave out the rows above ``row``."""
+        self._first_key = self._model.key_at(row) if 0 < row < self._model.rowCount() else None
+        self._show_mark()
+        self.changed.emit()
+        self.recount()
+
+    def send_everything(self) -> None:
+        if self._first_key is not None:
+            self.set_first_key(None)
+            self.changed.emit()
+            self.recount()
+
+    def _show_mark(self) -> None:
+        row = self.first_row()
+        self._model.first_sent_row = row
+        self._mark.set(self._model, row)
+
+    # -- counting -------------------------------------------------------------------------
+
+    def recount(self) -> None:
+        """Something the request is made of changed: count it again (soon, off the GUI)."""
+        self._generation += 1
+        if not self._started:
+            self._started = True
+            self._composer.meter.show_counting(CONTEXT_WINDOW)
+        if self._job is None or self._job.done():
+            self._job = self._tasks.start(self._count(), "context count")
+
+    def _row_data_changed(self) -> None:
+        if not self._controller.is_busy():
+            self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        self._show_mark()
+        if self._started:
+            self.recount()
+
+    def request_messages(self) -> list[dict[str, str]]:
+        """What Send would send now: instructions, examples, the rows sent, the draft."""
+        messages = self._model.messages()
+        rows = self._controller.steering.sent(messages)
+        text, role = self._composer.text(), self._composer.role()
+        if text.strip() and not self._composer.is_editing():
+            rows = [*rows, Message(role=role, content=text)]
+        settings = self._controller.steering.settings
+        return [*settings.leading_messages(), *api_messages(rows)]
+
+    async def _count(self) -> None:
+        counter = self._metering.counter
+        while True:
+            generation = self._generation
+            messages = self.request_messages()
+            try:
+                tokens = await run_in(self._executor, counter.count, messages)
+            except Exception:
+                log.exception("the context could not be counted")
+                return
+            if generation == self._generation:  # else: stale, count what is there now
+                self._show(tokens)
+                return
+
+    def _show(self, tokens: int) -> None:
+        reserve = self._controller.steering.reserve()
+        self._composer.meter.show_count(tokens, CONTEXT_WINDOW, reserve)
+        rate = self._metering.ledger.rate
+        completion = min(reserve, rate.typical_completion()) if reserve else None
+        self._composer.meter.show_estimate(rate.estimate(tokens, completion), len(rate))
+        self.counted.emit(tokens)
+
+    def stop(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
