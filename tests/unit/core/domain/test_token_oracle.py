@@ -168,8 +168,8 @@ def fixed_chats() -> dict[str, Chat]:
         "systems-between-turns": [system("Rule one."), user("Hi"), assistant("Hello."),
                                   user("Again"), system("Rule two."), system(""),
                                   user("And again")],
-        "system-last-but-one": [user("Question?"), system("Answer in one word.")
-                                , user("Really?")],
+        "system-last-but-one": [user("Question?"), system("Answer in one word."),
+                                user("Really?")],
         "few-shot": [system("Translate to French."), user("cat"), assistant("chat"),
                      user("dog"), assistant("chien"), user("bird")],
         "few-shot-no-system": [user("2+2"), assistant("4"), user("3+3"), assistant("6"),
