@@ -27,6 +27,7 @@ from mixtral_desktop.core.storage.records import (
     ConversationInfo,
     conversation_from_row,
 )
+from mixtral_desktop.core.storage.usage_rows import UsageRows
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Store:
         self._clock = clock
         self.app_state = AppState(conn, self.transaction)
         self.chat_settings = ChatSettingsTable(conn, self.transaction, clock)
+        self.usage = UsageRows(conn)  # what the replies cost, per day and per chat
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:
