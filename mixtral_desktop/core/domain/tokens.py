@@ -13,9 +13,9 @@ SentencePiece tokenizer and the v3 chat template, placed the way mistral-common'
 
 The tokenizer (``sentencepiece`` and the 0.6 MB model shipped in
 ``mixtral_desktop/assets/tokenizer/``, Apache-2.0, see the NOTICE there) is imported
-and loaded on the first count, never before: ~12 ms and ~6 MB, measured on the
-worker that counts. Encoding releases the GIL, so a count on a worker thread does not
-stall the GUI thread.
+and loaded on the first count, never before: ~15 ms and ~11 MB (sentencepiece ~5 MB,
+the model ~6), on the worker that counts (``python -m bench --only tokens``). Encoding
+releases the GIL, so a count on a worker thread does not stall the GUI thread.
 """
 
 from __future__ import annotations
@@ -97,17 +97,26 @@ class Tokenizer:
         return result
 
 
-_shared: Tokenizer | None = None
-_shared_lock = threading.Lock()
+class _Shared:
+    """The process's one tokenizer, loaded by the first caller that needs it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tokenizer: Tokenizer | None = None
+
+    def get(self) -> Tokenizer:
+        with self._lock:
+            if self._tokenizer is None:
+                self._tokenizer = Tokenizer()
+            return self._tokenizer
+
+
+_SHARED = _Shared()
 
 
 def shared_tokenizer() -> Tokenizer:
     """The process's tokenizer, loaded by the first caller."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = Tokenizer()
-        return _shared
+    return _SHARED.get()
 
 
 def encode_request(messages: Sequence[Mapping[str, str]], tokenizer: Tokenizer) -> list[int]:
