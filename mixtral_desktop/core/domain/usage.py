@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mixtral_desktop.core.domain.conversation import Message
+
 OVERLAPPED = "other requests were on their way at the same time"
 MOVED = "the balance moved between requests (a top-up, or another device or app)"
 UNKNOWN_BEFORE = "the balance before it was not known"
@@ -171,3 +173,21 @@ class CreditRate:
         """Whether ``spent`` is far more than the fitted rate says those tokens cost."""
         expected = self.estimate(prompt, completion)
         return expected is not None and spent > NOISE and spent > SURPRISE * expected + NOISE
+
+
+@dataclass(frozen=True)
+class ChatSpend:
+    """What a chat's replies cost, every version counted."""
+
+    credits: float
+    replies: int  # replies whose cost is known
+    approximate: bool  # some of those figures are approximate
+
+
+def chat_spend(messages: Iterable[Message]) -> ChatSpend:
+    known = [m for m in messages if m.credits_spent is not None]
+    return ChatSpend(
+        sum(m.credits_spent or 0.0 for m in known),
+        len(known),
+        any(m.credits_note is not None for m in known),
+    )

@@ -1,5 +1,6 @@
-"""What a reply's details say: the parameters it was asked with, its tokens, the credits
-left after it. Shown as the reply's tooltip and at the end of its context menu."""
+"""What a reply's details say: the parameters it was asked with, its prompt as we
+counted it beside the server's usage, what it cost and the credits left after it. Shown
+as the reply's tooltip and at the end of its context menu."""
 
 from __future__ import annotations
 
@@ -24,8 +25,25 @@ def reply_details(message: Message) -> list[str]:
     usage = message.usage
     if usage is not None and usage.total_tokens:
         lines.append(
-            f"Tokens: {usage.prompt_tokens:,} in, {usage.completion_tokens:,} out"
+            f"Tokens (Segmind's count): {usage.prompt_tokens:,} in,"
+            f" {usage.completion_tokens:,} out, {usage.total_tokens:,} in all"
         )
+    counted = message.counted_tokens
+    if counted is not None:
+        same = ""
+        if usage is not None and usage.total_tokens:
+            difference = usage.prompt_tokens - counted
+            same = (" (the same as Segmind's)" if difference == 0
+                    else f" ({difference:+,} for Segmind)")
+        lines.append(f"Prompt as the app counted it: {counted:,} tokens{same}")
+    if message.credits_spent is not None:
+        cost = f"{message.credits_spent:.6f}".rstrip("0").rstrip(".")
+        if message.credits_note is None:
+            lines.append(f"Cost: {cost} credits")
+        else:
+            lines.append(f"Cost: ≈ {cost} credits (approximate: {message.credits_note})")
+    elif message.credits_note is not None:
+        lines.append(f"Cost: unknown ({message.credits_note})")
     if message.remaining_credits is not None:
         lines.append(f"Credits left after it: {message.remaining_credits:g}")
     return lines

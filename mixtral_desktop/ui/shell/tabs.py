@@ -7,9 +7,11 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
+from mixtral_desktop.core.domain.usage import chat_spend
 from mixtral_desktop.core.segmind.errors import NetworkError
 from mixtral_desktop.ui.shell.chat_tab import ChatTab, TabState
 from mixtral_desktop.ui.shell.tab_bar import ChatTabBar
+from mixtral_desktop.ui.statusbar.bar import format_credits
 
 
 class ChatTabs(QTabWidget):
@@ -104,6 +106,11 @@ class ChatTabs(QTabWidget):
             self.setTabText(index, title)
         badge = tab.chat_settings.badge()
         tip = f"{title}\nPreset: {badge}" if badge else title
+        tree = tab.model.tree
+        spend = chat_spend(tree.message(key) for key in tree.walk())
+        if spend.replies:
+            mark = "≈ " if spend.approximate else ""
+            tip += f"\nCredits spent in this chat: {mark}{format_credits(spend.credits)}"
         if self.tabToolTip(index) != tip:
             self.setTabToolTip(index, tip)
 

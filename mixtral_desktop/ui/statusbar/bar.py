@@ -87,6 +87,29 @@ class UsageSegment(_Segment):
         )
 
 
+class SpendSegment(_Segment):
+    """What this session's replies cost, in every tab ("≈" when any figure is)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("spend_segment", "Credits spent this session", parent)
+        self.hide()  # until a reply was paid
+
+    def show_spend(self, credits: float, replies: int, approximate: bool) -> None:
+        if not replies:
+            return
+        mark = "≈ " if approximate else ""
+        self.setText(f"Spent: {mark}{format_credits(credits)}")
+        why = (" Approximate: requests overlapped, or the balance moved for another"
+               " reason (a top-up, another device)." if approximate else "")
+        plural = "reply" if replies == 1 else "replies"
+        self.setToolTip(
+            f"Credits spent this session: {mark}{format_credits(credits)}, {replies}"
+            f" {plural}, from the balance Segmind reports before and after each.{why}"
+        )
+        self.setAccessibleName(f"Credits spent this session: {mark}{format_credits(credits)}")
+        self.show()
+
+
 class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +117,7 @@ class StatusBar(QStatusBar):
         self.state = TabStateSegment(self)
         self.usage = UsageSegment(self)
         self.credits = CreditsSegment(self)
+        self.spend = SpendSegment(self)
         self.set_key_button = QPushButton("Set API key…", self)
         self.set_key_button.setObjectName("set_key_button")
         self.set_key_button.setAccessibleName("Set your Segmind API key")
@@ -102,4 +126,5 @@ class StatusBar(QStatusBar):
         self.addWidget(self.state)
         self.addWidget(self.usage)
         self.addPermanentWidget(self.set_key_button)
+        self.addPermanentWidget(self.spend)
         self.addPermanentWidget(self.credits)

@@ -14,6 +14,7 @@ import time
 
 from PySide6.QtCore import QObject, Signal
 
+from mixtral_desktop.core.domain.usage import CreditLedger
 from mixtral_desktop.core.segmind.errors import AuthError, NetworkError, SegmindError, Timeout
 from mixtral_desktop.core.segmind.protocol import Credits
 from mixtral_desktop.core.services.clients import ClientProvider
@@ -46,6 +47,8 @@ class CreditsWatch(QObject):
         self._warned = False
         self._failures = 0
         self._check: asyncio.Task[None] | None = None
+        self.ledger: CreditLedger | None = None
+        """Told every balance the credits API reports (to tell what replies cost)."""
 
     def refresh(self) -> None:
         """Ask Segmind for the credits in the background (start-up, F5, offline re-checks)."""
@@ -68,6 +71,8 @@ class CreditsWatch(QObject):
 
     def show(self, credits: Credits) -> None:
         """Credits from the credits API (start-up, a checked key)."""
+        if self.ledger is not None:
+            self.ledger.observe(credits.total)
         self.status.credits.show_credits(
             credits.total, paid=credits.credits, free=credits.free_credits
         )
