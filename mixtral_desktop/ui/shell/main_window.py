@@ -28,6 +28,7 @@ from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.shell.session import WindowSession
 from mixtral_desktop.ui.shell.status_flow import StatusFlow
 from mixtral_desktop.ui.shell.tabs import ChatTabs
+from mixtral_desktop.ui.shell.usage_flow import UsageFlow
 from mixtral_desktop.ui.shell.window_state import WindowState
 from mixtral_desktop.ui.statusbar.bar import StatusBar
 from mixtral_desktop.ui.statusbar.credits_watch import CreditsWatch
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.presets = PresetFlow(
             services, self, lambda: self.new_tab(), lambda: self.tabs.current_tab_or_none()
         )
+        self.usage_flow = UsageFlow(services, self, self.open_conversation)
         self._wire()
         self._build_menus()
         self._warm_up = WhenIdle(
@@ -132,6 +134,7 @@ class MainWindow(QMainWindow):
         menus.add_history_menu(self, menus.HistorySlots(
             panel=self.history.toggleViewAction(),
             search=self.open_search,
+            usage=self.usage_flow.open_window,
             export_markdown=lambda: self.export_current("md"),
             export_json=lambda: self.export_current("json"),
             import_json=self.transfer.ask_and_import,

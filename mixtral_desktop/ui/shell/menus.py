@@ -82,6 +82,7 @@ def add_settings_menu(window: QMainWindow, slots: SettingsSlots) -> None:
 class HistorySlots:
     panel: QAction  # the dock's own show/hide action
     search: Slot
+    usage: Slot  # the usage window: requests, tokens, credits of the last 30 days
     export_markdown: Slot
     export_json: Slot
     import_json: Slot
@@ -96,6 +97,7 @@ def add_history_menu(window: QMainWindow, slots: HistorySlots) -> None:
     menu.addAction(toggle)
     window.addAction(toggle)
     add_action(window, menu, "Search all chats…", slots.search, "Ctrl+Shift+F")
+    add_action(window, menu, "Usage…", slots.usage, "Ctrl+Shift+U")
     menu.addSeparator()
     add_action(window, menu, "Export chat as Markdown…", slots.export_markdown)
     add_action(window, menu, "Export chat as JSON…", slots.export_json)

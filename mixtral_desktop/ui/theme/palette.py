@@ -42,6 +42,16 @@ class Meter:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """The usage window's bar chart (bars at least 3:1 against its background)."""
+
+    background: str
+    bar: str  # one value per day; a stack's first part (prompt tokens)
+    second: str  # a stack's second part (completion tokens): blue and orange stay apart
+    grid: str  # the value lines behind the bars
+
+
+@dataclass(frozen=True)
 class Palette:
     text: str
     muted: str  # times, hints, placeholders
@@ -69,6 +79,7 @@ class Palette:
     instructions: Banner  # the chat's instructions above its conversation
     badge: Banner  # a preset's name beside the instructions
     invalid: str  # a value that cannot be sent: its reason, its field's border
+    chart: Chart
     meter: Meter  # the context meter under the composer
 
 
@@ -99,6 +110,7 @@ LIGHT = Palette(
     instructions=Banner(background="#fff8e5", border="#ecd28b", text="#5c3d00"),
     badge=Banner(background="#ede9fe", border="#c4b5fd", text="#4c1d95"),
     invalid="#b42318",
+    chart=Chart(background="#ffffff", bar="#2563eb", second="#c2410c", grid="#e5e7eb"),
     meter=Meter(
         track="#e5e7eb", fill="#3b82f6", warn="#d97706", over="#b42318", reserve="#a5b4fc",
         text="#57606a",
