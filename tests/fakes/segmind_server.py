@@ -286,6 +286,9 @@ class Settings:
     hold: threading.Event | None = None  # hold chat replies until this is set
     remaining_credits: float = 100.0
     credit_cost: float = 0.25  # taken off remaining_credits by each successful chat
+    # The header carries the balance after this call's charge, as Segmind documents it
+    # (False: the balance before it, the charge landing as the reply ends).
+    header_after_charge: bool = False
     credits_header: str | None = None  # send this literal x-remaining-credits instead
     send_credits_header: bool = True
     credits: float = 1.5  # /get-user-credits
@@ -748,6 +751,9 @@ class _Handler(BaseHTTPRequestHandler):
         usage = _LazyUsage(settings, messages, text)
         malformed = fault.malformed if fault is not None else None
         cut_after = fault.cut_after if fault is not None else None
+        self._charged = False
+        if settings.header_after_charge and cut_after is None:
+            self._charge()
         if malformed is not None and not malformed.startswith("sse_"):
             self._malformed(malformed, text)
             return
@@ -772,7 +778,13 @@ class _Handler(BaseHTTPRequestHandler):
                 completion["usage"] = usage.get()
             self._json(200, completion, cut=cut_after is not None)
             if cut_after is None:
-                self.fake._charge()
+                self._charge()
+
+    def _charge(self) -> None:
+        """Take this call's cost off the balance, once."""
+        if not getattr(self, "_charged", False):
+            self._charged = True
+            self.fake._charge()
 
     def _malformed(self, kind: str, text: str) -> None:
         def completion(message: Any) -> dict[str, Any]:
@@ -859,7 +871,7 @@ class _Handler(BaseHTTPRequestHandler):
 
         if malformed == "sse_no_events":
             if cut_after is None:
-                self.fake._charge()
+                self._charge()
             self._send_sse(settings, f": nothing to say{eol}{eol}".encode())
         else:
             if settings.role_event:
@@ -878,7 +890,7 @@ class _Handler(BaseHTTPRequestHandler):
                         event('{"message": "secret-server-text"}', name="error")
             final_extra = {"usage": usage.get()} if settings.include_usage else {}
             if cut_after is None:
-                self.fake._charge()  # (before the reply ends: the next request sees it)
+                self._charge()  # (before the reply ends: the next request sees it)
             chunk({}, settings.finish_reason, **final_extra)
             if settings.send_done:
                 event("[DONE]")

@@ -94,9 +94,12 @@ class CreditLedger:
         if request is None or request.before is None:
             return self._count(Spend(None, UNKNOWN_BEFORE))
         if request.overlapped:
-            # The readings interleave: what fell since the last one heard is the best guess.
+            # The readings interleave, and may arrive out of order: what fell since the
+            # lowest one heard is the best guess; a late, higher one adds nothing.
             base = previous if previous is not None else request.before
-            return self._count(self._checked(base - after, OVERLAPPED))
+            if after > base:
+                self.balance = base
+            return self._count(Spend(max(base - after, 0.0), OVERLAPPED))
         spent = request.before - after
         note = MOVED if request.moved else None
         if note is None and tokens is not None and self.rate.surprised(spent, *tokens):

@@ -23,6 +23,7 @@ from mixtral_desktop.core.storage import database, message_rows
 from mixtral_desktop.core.storage.app_state import AppState
 from mixtral_desktop.core.storage.chat_settings_rows import ChatSettingsTable
 from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
+from mixtral_desktop.core.storage.paid_replies import PaidReplies
 from mixtral_desktop.core.storage.records import (
     ConversationInfo,
     conversation_from_row,
@@ -61,6 +62,7 @@ class Store:
         self._clock = clock
         self.app_state = AppState(conn, self.transaction)
         self.chat_settings = ChatSettingsTable(conn, self.transaction, clock)
+        self.paid_replies = PaidReplies(conn)  # the rate the cost estimates use
         self.usage = UsageRows(conn)  # what the replies cost, per day and per chat
 
     @classmethod

@@ -63,7 +63,10 @@ class MainWindow(QMainWindow):
             services.settings.low_credits_warning, self,
         )
         self.keys = KeyFlow(services, self)
-        self.status_flow = StatusFlow(self.status, self.tabs, services.clients, self)
+        self.status_flow = StatusFlow(
+            self.status, self.tabs, services.clients, self, services.metering.ledger
+        )
+        self.credits.ledger = services.metering.ledger
         self.session = WindowSession(self.store, self)
         self.window_state = WindowState(
             self.store, self, lambda: self.tabs.conversations(self.session.conversation_id), self
@@ -157,6 +160,7 @@ class MainWindow(QMainWindow):
         tab = ChatTab(self.services, self.tabs)
         self.status_flow.watch(tab)
         tab.credits_seen.connect(self.credits.seen)
+        tab.credits_seen.connect(lambda _c: self.tabs.set_title(tab, self.session.title(tab)))
         tab.set_key_requested.connect(self.keys.ask_again)
         tab.chat_settings.library_requested.connect(self.presets.open_library)
         tab.chat_settings.badge_changed.connect(

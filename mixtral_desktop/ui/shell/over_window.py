@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from mixtral_desktop.ui.conversation.context_guard import Verdict, leave_out_text, over_window_text
@@ -17,6 +18,7 @@ def ask_over_window(
     """Show the choice (window-modal, not blocking the event loop); ``leave_out(row)``
     when the user takes it: send from ``row`` on."""
     box = QMessageBox(parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # one per Send: none piles up
     box.setObjectName("over_window_dialog")
     box.setWindowTitle("The request is too long")
     box.setIcon(QMessageBox.Icon.Warning)

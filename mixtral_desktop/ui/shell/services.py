@@ -21,6 +21,7 @@ import shiboken6
 from mixtral_desktop.core.config import paths
 from mixtral_desktop.core.config import settings as settings_store
 from mixtral_desktop.core.config.settings import Settings
+from mixtral_desktop.core.domain.usage import RECENT, CreditRate
 from mixtral_desktop.core.services.clients import ClientProvider
 from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.core.services.metering import Metering
@@ -67,6 +68,8 @@ class WindowServices:
         tasks = TaskGroup("window", loop if loop is not None else asyncio.get_event_loop())
         first_frame = FirstFrame()
         rendering = Rendering.create(executors.io, tasks.child("lexers"), first_frame, environ)
+        metering = Metering()
+        metering.ledger.rate = CreditRate(store.paid_replies.recent(RECENT))
         return cls(
             clients=clients,
             store=store,
@@ -79,6 +82,7 @@ class WindowServices:
             presets=PresetLibrary(
                 presets_dir or paths.presets_dir(), executors, tasks.child("presets")
             ),
+            metering=metering,
         )
 
     async def close(self) -> None:

@@ -66,6 +66,18 @@ def test_overlapping_requests_are_approximate_and_say_why() -> None:
     assert ledger.end(3, 9.2) == Spend(pytest.approx(0.2))
 
 
+def test_overlapping_readings_out_of_order_keep_the_total_right() -> None:
+    ledger = CreditLedger()
+    ledger.observe(10.0)
+    ledger.begin(1)
+    ledger.begin(2)
+    later = ledger.end(2, 9.5)  # the second reply's header, charged after the first's
+    earlier = ledger.end(1, 9.75)  # arrives last, higher: its charge is already counted
+    assert (later.credits, earlier.credits) == (pytest.approx(0.5), 0.0)
+    assert later.note == earlier.note == OVERLAPPED
+    assert ledger.balance == 9.5 and ledger.session_spent == pytest.approx(0.5)
+
+
 def test_a_balance_that_moves_while_a_request_is_out_makes_it_approximate() -> None:
     ledger = CreditLedger()
     ledger.observe(10.0)
