@@ -60,6 +60,12 @@ def test_the_bundle_holds_what_the_app_uses_and_nothing_it_does_not(bundle: Bund
     # The package's own files, and the metadata its version and keyring's backends come from.
     assert "mixtral_desktop/assets/mixtral-desktop.desktop" in files
     assert "mixtral_desktop/assets/icons/hicolor/256x256/apps/mixtral-desktop.png" in files
+    # The tokenizer the context meter counts with: the model, its notice and licence, and
+    # sentencepiece's native module (without numpy, which it needs only for arrays).
+    for name in ("mistral-v3.model", "NOTICE", "LICENSE"):
+        assert f"mixtral_desktop/assets/tokenizer/{name}" in files
+    assert any(f.startswith("sentencepiece/_sentencepiece") for f in files)
+    assert not any(f.startswith(("numpy", "PIL/")) for f in files)
     # (an editable install's metadata may be the source tree's mixtral_desktop.egg-info)
     assert {f"mixtral_desktop-{__version__}.dist-info/METADATA",
             "mixtral_desktop.egg-info/PKG-INFO"} & files
