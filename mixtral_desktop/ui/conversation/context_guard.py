@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from mixtral_desktop.core.domain.conversation import Message, MessageState
 from mixtral_desktop.core.domain.request import ChatRequest
 from mixtral_desktop.core.domain.tokens import CONTEXT_WINDOW, TokenCounter
+from mixtral_desktop.core.segmind.errors import SegmindError
 from mixtral_desktop.core.services.executors import run_in
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,15 @@ def over_window_text(verdict: Verdict) -> str:
             if verdict.reserve else "")
     return (f"This request is {verdict.tokens:,} tokens; the model takes "
             f"{CONTEXT_WINDOW:,}{kept}.")
+
+
+class OverWindow(SegmindError):
+    """Nothing was sent: the request would not fit the window (``verdict`` says by how
+    much and what to leave out)."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(over_window_text(verdict) + " Nothing was sent.")
+        self.verdict = verdict
 
 
 def leave_out_text(count: int) -> str:

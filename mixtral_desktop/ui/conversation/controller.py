@@ -37,7 +37,7 @@ from mixtral_desktop.core.services.metering import Metering
 from mixtral_desktop.core.services.rejections import rejection_error
 from mixtral_desktop.core.services.reply import stream_reply
 from mixtral_desktop.ui.conversation.chat_steering import ChatSteering, waiting_reply
-from mixtral_desktop.ui.conversation.context_guard import ContextGuard, Verdict, over_window_text
+from mixtral_desktop.ui.conversation.context_guard import ContextGuard, OverWindow, Verdict
 from mixtral_desktop.ui.conversation.error_banner import ErrorBanner
 from mixtral_desktop.ui.conversation.notice_bar import NoticeBar, Refusal
 from mixtral_desktop.ui.conversation.reply_listener import Reply, ReplyListener
@@ -287,7 +287,7 @@ class ConversationController(QObject):
             verdict = await check()
             if verdict is not None and not verdict.fits:
                 if self.current(reply):
-                    self._refuse_over_window(verdict)
+                    self._on_failed(OverWindow(verdict), request)
                 return
             counted = None if verdict is None else verdict.tokens
             if counted is not None and self.current(reply):
@@ -315,15 +315,6 @@ class ConversationController(QObject):
                 self.streaming.charge(spend)
                 self._on_finished(key, result)
 
-    def _refuse_over_window(self, verdict: Verdict) -> None:
-        """Nothing was sent: the request would not fit. The user chooses what to leave
-        out (the tab asks on :attr:`over_window`); Retry asks again."""
-        self.streaming.keep_partial()
-        self.last_error = SegmindError(over_window_text(verdict) + " Nothing was sent.")
-        self._end_request(TabState.ERROR)
-        self._banner.show_error(self.last_error, can_continue=False)
-        self.over_window.emit(verdict)
-
     def _on_finished(self, request_id: int, reply: ChatReply) -> None:
         self.streaming.finish(reply)
         log.info(
@@ -336,6 +327,15 @@ class ConversationController(QObject):
             self.credits_seen.emit(reply.remaining_credits)
 
     def _on_failed(self, error: SegmindError, request: ChatRequest) -> None:
+        if isinstance(error, OverWindow):
+            # The user chooses what to leave out (the tab asks on over_window); Retry
+            # asks again.
+            self.streaming.keep_partial()
+            self.last_error = error
+            self._end_request(TabState.ERROR)
+            self._banner.show_error(error, can_continue=False)
+            self.over_window.emit(error.verdict)
+            return
         rejected = self.steering.rejected(error, request)
         if rejected:
             error = rejection_error(error, rejected)
