@@ -30,6 +30,7 @@ SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "overhead": requests_search.overhead,
     "search": requests_search.search,
     "tokens": tokens.run,
+    "typing": gui_loop.typing,
 }
 DEFAULT_OUTPUT = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -1,4 +1,5 @@
-"""Streaming, long conversations and ten tabs: the GUI loop probed with a 1 ms timer.
+"""Streaming, long conversations, ten tabs and typing: the GUI loop probed with a 1 ms
+timer, or keystrokes timed to their paint.
 
 The goals are absolute (a frame is 16 ms), so the baseline of these figures is the
 goal itself and the ratio says how much of the budget is used.
@@ -132,4 +133,31 @@ def ten_tabs(ctx: Context) -> list[Figure]:
                [float(r["complete"]) for r in runs],
                Goal("all", lambda value, base: value >= base), baseline=float(scale.tabs),
                baseline_label="tabs"),
+    ]
+
+
+KEYSTROKE_INTERVAL_MS = 80  # a fast typist: 12.5 characters a second, ~150 words a minute
+
+
+def typing(ctx: Context) -> list[Figure]:
+    """Issue 18: keystroke to painted in a composer holding a 200,000-character draft,
+    the context meter re-counting the draft on the token worker after every keystroke."""
+    scale = ctx.scale
+    reports = []
+    for _ in range(ctx.runs):
+        report = _driver(ctx, "bench.drivers.typing", "--keystrokes", str(scale.keystrokes),
+                         "--chars", str(scale.draft_chars),
+                         "--interval", str(KEYSTROKE_INTERVAL_MS))
+        reports.append(report)
+        ctx.log(f"  typing: keystroke to painted p99 {report['p99']:.1f} median"
+                f" {report['median']:.1f} ms; the meter showed {report['counts_shown']}"
+                f" counts for {scale.keystrokes} keystrokes ({report['tokens']:,} tokens)")
+    return [
+        _limit("typing_p99", f"Typing into a {scale.draft_chars:,}-character draft, meter live,"
+               f" a key every {KEYSTROKE_INTERVAL_MS} ms: keystroke to painted p99",
+               [r["p99"] for r in reports], FRAME_MS,
+               {"keystrokes": scale.keystrokes, "interval_ms": KEYSTROKE_INTERVAL_MS,
+                "median_ms": [round(r["median"], 2) for r in reports],
+                "counts_shown": [r["counts_shown"] for r in reports],
+                "draft_tokens": reports[0]["tokens"]}),
     ]

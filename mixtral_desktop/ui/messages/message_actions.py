@@ -35,6 +35,7 @@ class MessageActions(QObject):
     continue_requested = Signal(int)  # row (a reply cut short)
     delete_requested = Signal(int)  # row (with the turns after it)
     version_requested = Signal(int, int)  # row, step (-1 previous, +1 next)
+    send_from_requested = Signal(int)  # row: the first message requests send (0: all)
 
     def __init__(
         self, model: ConversationModel, renderer: MarkdownRenderer, parent: QObject
@@ -118,6 +119,12 @@ class MessageActions(QObject):
             previous.setEnabled(number > 1)
             following = menu.addAction("Next version", partial(self.trigger, "next", row))
             following.setEnabled(number < count)
+        left_out = self._model.first_sent_row
+        if left_out > 0:
+            menu.addSeparator()
+            noun = "message" if left_out == 1 else f"{left_out} messages"
+            menu.addAction(f"Send everything again (the {noun} left out)",
+                           partial(self.send_from_requested.emit, 0))
         details = reply_details(self._model.message(row))
         if details:
             menu.addSection("Details")

@@ -136,6 +136,7 @@ class ChatTab(QWidget):
         actions.continue_requested.connect(self.controller.continue_reply)
         actions.delete_requested.connect(branching.delete)
         actions.version_requested.connect(self._switch_version)
+        actions.send_from_requested.connect(self.context.send_from)
         self.composer.edit_submitted.connect(self._submit_edit)
         self.composer.edit_last_requested.connect(self.edit_last)
         branching.edited.connect(self._end_edit)
@@ -235,14 +236,16 @@ class ChatTab(QWidget):
         self, messages: Sequence[Message] | ConversationTree, draft: str, role: Role
     ) -> None:
         """Show a saved conversation (a line of messages, or its tree) with its draft."""
-        self.controller.load(messages)
-        # The newest rows are the ones shown first: have their code's lexers built while
-        # the app is idle, before the tab is shown (most often a background tab).
-        shown = self.model.rowCount()
-        newest = [self.model.message(row) for row in range(max(shown - PRELOAD_ROWS, 0), shown)]
-        self._rendering.lexers.preload(fence_languages(message.content for message in newest))
-        self.composer.set_role(role)
-        self.composer.set_text(draft)
+        with self.context.loading():
+            self.controller.load(messages)
+            # The newest rows are the ones shown first: have their code's lexers built
+            # while the app is idle, before the tab is shown (most often a background tab).
+            shown = self.model.rowCount()
+            newest = [self.model.message(row)
+                      for row in range(max(shown - PRELOAD_ROWS, 0), shown)]
+            self._rendering.lexers.preload(fence_languages(m.content for m in newest))
+            self.composer.set_role(role)
+            self.composer.set_text(draft)
         self.view.scroll_to_end()
 
     def shutdown(self) -> None:

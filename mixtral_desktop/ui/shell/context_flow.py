@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.request import api_messages
@@ -28,6 +30,10 @@ from mixtral_desktop.ui.messages.context_mark import ContextMark
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
+
+# A 100 KB reply takes ~25 ms to count: counted at once, on two cores, it delayed its own
+# last paint by about as much (the bench's "last byte to painted").
+AFTER_REPLY_MS = 250
 
 
 class ContextFlow(QObject):
@@ -54,8 +60,13 @@ class ContextFlow(QObject):
         self._job: asyncio.Task[None] | None = None
         self._started = False
         controller.steering.first_row = self.first_row
-        composer.input.textChanged.connect(self.recount)
-        composer.role_selector.currentIndexChanged.connect(lambda _i: self.recount())
+        self._held = False  # a saved chat and its draft are being loaded: not the user
+        self._after_reply = QTimer(self)
+        self._after_reply.setSingleShot(True)
+        self._after_reply.setInterval(AFTER_REPLY_MS)
+        self._after_reply.timeout.connect(self._rows_changed)
+        composer.input.textChanged.connect(self._edited)
+        composer.role_selector.currentIndexChanged.connect(lambda _i: self._edited())
         model = self._model
         model.rowsInserted.connect(self._rows_changed)
         model.rowsRemoved.connect(self._rows_changed)
@@ -63,7 +74,7 @@ class ContextFlow(QObject):
         # (a streaming reply changes its row 30 times a second, not the request: the
         # count follows when it ends, on busy_changed)
         model.dataChanged.connect(self._row_data_changed)
-        controller.busy_changed.connect(lambda _busy: self.recount())
+        controller.busy_changed.connect(self._busy_changed)
 
     # -- the first sent message ---------------------------------------------------------
 
@@ -89,12 +100,6 @@ class ContextFlow(QObject):
         self.changed.emit()
         self.recount()
 
-    def send_everything(self) -> None:
-        if self._first_key is not None:
-            self.set_first_key(None)
-            self.changed.emit()
-            self.recount()
-
     def _show_mark(self) -> None:
         row = self.first_row()
         self._model.first_sent_row = row
@@ -110,6 +115,28 @@ class ContextFlow(QObject):
             self._composer.meter.show_counting(CONTEXT_WINDOW)
         if self._job is None or self._job.done():
             self._job = self._tasks.start(self._count(), "context count")
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """A saved chat and its draft go into the tab: that is not the user doing
+        something, so a tab never used since start-up counts nothing (and loads no
+        tokenizer); one already counting is counted again after."""
+        self._held = True
+        try:
+            yield
+        finally:
+            self._held = False
+            self._rows_changed()
+
+    def _edited(self) -> None:
+        if not self._held:
+            self.recount()
+
+    def _busy_changed(self, busy: bool) -> None:
+        # (a request going out cleared the draft, which recounts; the reply that ended is
+        # counted a moment later, after its last layout and paint, not against them)
+        if not busy and self._started:
+            self._after_reply.start()
 
     def _row_data_changed(self) -> None:
         if not self._controller.is_busy():

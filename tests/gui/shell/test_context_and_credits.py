@@ -114,10 +114,35 @@ def test_the_meter_counts_the_request_exactly_while_typing(
     assert reply.counted_tokens == reply.usage.prompt_tokens == n
     details = tab.model.index(1).data(Qt.ItemDataRole.ToolTipRole)
     assert f"Prompt as the app counted it: {n} tokens (the same as Segmind's)" in details
-    qtbot.keyClicks(tab.composer.input, "Et toi")
-    turns = [*draft, {"role": "assistant", "content": "Voilà."},
-             {"role": "user", "content": "Et toi"}]
+    # The reply that ended is counted by itself (a moment after its last paint).
+    turns = [*draft, {"role": "assistant", "content": "Voilà."}]
     qtbot.waitUntil(lambda: shown(tab, COUNTER.count(turns)), timeout=WAIT_MS)
+    qtbot.keyClicks(tab.composer.input, "Et toi")
+    turns = [*turns, {"role": "user", "content": "Et toi"}]
+    qtbot.waitUntil(lambda: shown(tab, COUNTER.count(turns)), timeout=WAIT_MS)
+
+
+def test_a_restored_chat_counts_nothing_until_the_user_does_something(
+    qtbot: QtBot, windows: Windows, server: FakeSegmind, store: Store, tmp_path: Path
+) -> None:
+    cid = store.create_conversation("Saved")
+    for role, text in ((Role.USER, "Question ?"), (Role.ASSISTANT, "Réponse.")):
+        store.add_message(cid, Message(role=role, content=text))
+    store.save_draft(cid, "Un brouillon", Role.USER)
+    window = open_window(qtbot, windows, server, store, tmp_path)
+    tab = window.open_conversation(cid)
+    assert tab.composer.text() == "Un brouillon"
+    # Loading the chat and its draft is not the user typing: no count ran (so start-up
+    # loads no tokenizer for the tabs it restores).
+    qtbot.waitUntil(lambda: not window.services.tasks.pending(), timeout=WAIT_MS)
+    assert meter(tab).label.text() == "– / 65,536"
+    tab.composer.input.setFocus()
+    qtbot.keyClicks(tab.composer.input, "!")
+    turns = [{"role": "user", "content": "Question ?"},
+             {"role": "assistant", "content": "Réponse."},
+             {"role": "user", "content": "Un brouillon!"}]
+    qtbot.waitUntil(lambda: shown(tab, COUNTER.count(turns)), timeout=WAIT_MS)
+    window.close()
 
 
 def test_a_count_for_a_draft_that_changed_since_is_never_shown(
@@ -218,6 +243,18 @@ def test_a_request_over_the_window_is_not_sent_and_the_oldest_can_be_left_out(
     again = open_window(qtbot, windows, server, store, tmp_path)
     tab = again.open_conversation(cid)
     assert tab.model.first_sent_row == fits_from
+    # Any message's context menu undoes it; the chat remembers that too.
+    menu = tab.view.message_actions.menu(fits_from + 1, tab.view)
+    everything = [a for a in menu.actions() if a.text().startswith("Send everything again")]
+    assert [a.text() for a in everything] == [
+        f"Send everything again (the {fits_from} messages left out)"
+    ]
+    everything[0].trigger()
+    assert tab.model.first_sent_row == 0
+    qtbot.waitUntil(lambda: store.chat_settings.context_from(cid) is None, timeout=WAIT_MS)
+    assert "not sent" not in tab.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole)
+    menu = tab.view.message_actions.menu(0, tab.view)
+    assert not [a for a in menu.actions() if a.text().startswith("Send everything")]
     again.close()
 
 
