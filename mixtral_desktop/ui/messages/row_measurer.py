@@ -50,6 +50,7 @@ class RowMeasurer(QObject):
         self._warm_timer = QTimer(self)
         self._warm_timer.setSingleShot(True)
         self._warm_timer.timeout.connect(self._warm_step)
+        self._layout_asked = False  # the wider pass asked the view for a layout
 
     def measure_near_screen(self, following: bool) -> None:
         """Measure the rows the next layout puts on screen (the newest ones if following).
@@ -129,7 +130,14 @@ class RowMeasurer(QObject):
         self._timer.start(IDLE_MS)
 
     def busy(self) -> bool:
-        return self._timer.isActive() or self._warm_timer.isActive()
+        """Measuring, or waiting for the layout the last pass asked for (Qt's delayed
+        layout is not visible from outside: without this, "settled" could be seen
+        between the request and the layout, which may move the rows and measure again)."""
+        return self._timer.isActive() or self._warm_timer.isActive() or self._layout_asked
+
+    def laid_out(self) -> None:
+        """The view ran a layout (the one asked for, or another)."""
+        self._layout_asked = False
 
     def _rows_between(self, top: int, bottom: int) -> tuple[int, int]:
         """The rows from ``top`` to ``bottom`` (viewport coordinates), last layout."""
@@ -165,4 +173,5 @@ class RowMeasurer(QObject):
             self._timer.start(0)
         elif self._measured_any:
             self._measured_any = False
+            self._layout_asked = True
             self._view.scheduleDelayedItemsLayout()

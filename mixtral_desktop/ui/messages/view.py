@@ -194,6 +194,8 @@ class ConversationView(QListView):
         row in the middle of the screen where it was means the text being read
         does not move when rows above it change height.
         """
+        if self._measurer is not None:
+            self._measurer.laid_out()
         if not self.isVisible():
             # A background tab, or a window not shown yet: laid out when it shows, at
             # its real size. (Restoring a tab of 10,000 messages laid them all out at a
