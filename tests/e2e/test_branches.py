@@ -1,6 +1,7 @@
 """Conversation trees in the real app under Xvfb, by keyboard only: send, regenerate,
 switch back, edit the first question, restart; the versions and the active path are
-there after the restart and the next request carries exactly that path."""
+there after the restart and the next request carries exactly that path. A kill -9 keeps
+every version, and what each finished reply cost and counted."""
 
 from __future__ import annotations
 
@@ -136,7 +137,9 @@ def test_kill_9_during_a_regenerate_keeps_both_versions(
     env = display.env() | fake_segmind.client_env() | user_dirs(tmp_path)
     history = tmp_path / "xdg_data_home" / "mixtral-desktop" / "history.sqlite3"
     log_file = log_path(tmp_path)
-    fake_segmind.configure(reply="The first answer, whole.")
+    # (the balance before the reply from the credits API, after it from its header)
+    fake_segmind.configure(reply="The first answer, whole.", credits=10.0, free_credits=0.0,
+                           remaining_credits=10.0, credit_cost=0.25, header_after_charge=True)
     app, _window, explain = launch(display, fake_segmind, env, tmp_path, 1)
     try:
         xdotool(display, "type", "--delay", "10", "A question")
@@ -167,6 +170,11 @@ def test_kill_9_during_a_regenerate_keeps_both_versions(
         versions = [tree.message(k) for k in tree.children(question)]
         assert len(versions) == 2 and versions[0].content == "The first answer, whole."
         assert versions[0].state is MessageState.DONE
+        # What the first reply cost and our count of its prompt survived the kill too.
+        usage = versions[0].usage
+        assert usage is not None and usage.prompt_tokens > 0
+        assert versions[0].counted_tokens == usage.prompt_tokens
+        assert (versions[0].credits_spent, versions[0].credits_note) == (0.25, None)
         assert versions[1].content.startswith("slow")
         assert versions[1].state is MessageState.INCOMPLETE
         assert tree.message(tree.path()[-1]) == versions[1]  # the one on screen at the kill

@@ -12,7 +12,6 @@ top-up, another device or app with the same key), it is marked approximate and s
 from __future__ import annotations
 
 import math
-import statistics
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -161,7 +160,7 @@ class CreditRate:
 
     def typical_completion(self) -> int:
         """The median completion of the recent replies (what the next may produce)."""
-        return int(statistics.median(c for _, c, _ in self._samples)) if self._samples else 0
+        return int(_median([c for _, c, _ in self._samples])) if self._samples else 0
 
     def estimate(self, prompt: int, completion: int | None = None) -> float | None:
         """What a request of ``prompt`` tokens may cost, its reply ``completion`` tokens
@@ -194,3 +193,10 @@ def chat_spend(messages: Iterable[Message]) -> ChatSpend:
         len(known),
         any(m.credits_note is not None for m in known),
     )
+
+
+def _median(values: list[int]) -> float:
+    """(``statistics`` costs ~4 ms to import at start-up, for this.)"""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2

@@ -201,6 +201,10 @@ V5 = Migration(
         "ALTER TABLE conversations ADD COLUMN context_from INTEGER",
         # The usage window reads the replies of the last 30 days.
         "CREATE INDEX messages_replies_by_time ON messages (created) WHERE role = 'assistant'",
+        # Start-up fits the credit rate on the newest paid replies: without this, a
+        # history of 100,000 messages and none paid yet was read whole (62 ms, +3 MB).
+        "CREATE INDEX messages_paid_by_time ON messages (created)"
+        " WHERE role = 'assistant' AND credits_spent IS NOT NULL",
         "PRAGMA user_version = 5",
     ),
 )

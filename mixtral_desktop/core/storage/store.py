@@ -28,7 +28,6 @@ from mixtral_desktop.core.storage.records import (
     ConversationInfo,
     conversation_from_row,
 )
-from mixtral_desktop.core.storage.usage_rows import UsageRows
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,6 @@ class Store:
         self.app_state = AppState(conn, self.transaction)
         self.chat_settings = ChatSettingsTable(conn, self.transaction, clock)
         self.paid_replies = PaidReplies(conn)  # the rate the cost estimates use
-        self.usage = UsageRows(conn)  # what the replies cost, per day and per chat
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:

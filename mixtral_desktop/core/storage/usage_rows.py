@@ -173,8 +173,8 @@ class UsageReport:
 
 
 class UsageRows:
-    """The usage queries, on a connection (the store's, on the GUI thread; or a
-    read-only one of their own through :func:`read_usage`, on a worker)."""
+    """The usage queries, on a read-only connection of their own (:func:`read_usage`,
+    on a worker; the store does not import this module: start-up does not need it)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from mixtral_desktop.core.storage.usage_rows import UsageReport, read_usage, write_csv
 from mixtral_desktop.ui.shell.services import WindowServices
 
-if TYPE_CHECKING:  # the window is imported when it is first opened
+if TYPE_CHECKING:  # imported when the window is first opened (~7 ms, dataclasses and csv)
+    from mixtral_desktop.core.storage.usage_rows import UsageReport
     from mixtral_desktop.ui.statusbar.usage_window import UsageWindow
 
 
@@ -52,7 +52,11 @@ class UsageFlow(QObject):
         return window
 
     async def _read(self) -> UsageReport:
+        from mixtral_desktop.core.storage.usage_rows import read_usage
+
         return await self._services.executors.run(read_usage, self._services.store.path)
 
     async def _write(self, path: Path, text: str) -> None:
+        from mixtral_desktop.core.storage.usage_rows import write_csv
+
         await self._services.executors.run(write_csv, path, text)

@@ -314,7 +314,8 @@ def test_the_main_window_does_not_import_the_usage_window() -> None:
     code = (
         "import sys\n"
         "import mixtral_desktop.ui.shell.main_window\n"
-        "print(sorted(m for m in sys.modules if m.startswith('mixtral_desktop.ui.statusbar.')))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mixtral_desktop.ui.statusbar.')"
+        " or m in ('mixtral_desktop.core.storage.usage_rows', 'csv')))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
@@ -323,4 +324,5 @@ def test_the_main_window_does_not_import_the_usage_window() -> None:
     loaded = result.stdout.strip()
     assert "usage_window" not in loaded and "usage_chart" not in loaded, loaded
     assert "usage_tables" not in loaded, loaded
+    assert "usage_rows" not in loaded and "'csv'" not in loaded, loaded  # (its queries)
     assert "mixtral_desktop.ui.statusbar.bar" in loaded  # (the check sees the package)

@@ -12,6 +12,7 @@ from mixtral_desktop.core.domain.chat_settings import ChatSettings
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 from mixtral_desktop.core.storage import migrations
 from mixtral_desktop.core.storage.database import backup_path
+from mixtral_desktop.core.storage.paid_replies import RECENT_SQL
 from mixtral_desktop.core.storage.store import Store
 from tests.fakes.history_data import raw, search
 from tests.unit.core.storage.test_settings_migration import build_v3
@@ -77,6 +78,10 @@ def test_v4_history_keeps_every_field_and_gets_empty_counts(tmp_path: Path) -> N
     with raw(path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        # Start-up's read of the paid replies visits only those (a long history with
+        # none paid is not read whole before the window shows).
+        plan = conn.execute("EXPLAIN QUERY PLAN " + RECENT_SQL, (50,)).fetchall()
+        assert [row[-1] for row in plan] == ["SCAN messages USING INDEX messages_paid_by_time"]
 
 
 def test_a_backup_of_the_v4_file_is_made_first(tmp_path: Path) -> None:

@@ -89,11 +89,11 @@ def plain(sums: Sums) -> tuple[int, int, int, float, int, int]:
 
 
 def by_day(store: Store, period: Period = PERIOD) -> dict[date, Sums]:
-    return {d.day: d.sums for d in store.usage.report(period).days}
+    return {d.day: d.sums for d in read_usage(store.path, period).days}
 
 
 def test_every_day_of_the_period_has_a_row_oldest_first(store: Store) -> None:
-    report = store.usage.report(PERIOD)
+    report = read_usage(store.path, PERIOD)
     assert [d.day for d in report.days] == PERIOD.days()
     assert len(report.days) == DAYS == 30
     assert report.days[0].day == date(2026, 11, 2)
@@ -117,7 +117,7 @@ def test_replies_are_summed_per_day_and_per_chat(store: Store) -> None:
     assert plain(days[date(2026, 11, 20)]) == (1, 50, 10, 0.005, 1, 0)
     assert sum(s.requests for s in days.values()) == 4  # the questions are not requests
     assert days[date(2026, 11, 21)] == Sums()
-    report = store.usage.report(PERIOD)
+    report = read_usage(store.path, PERIOD)
     assert [(c.conversation_id, c.title) for c in report.chats] == [(second, ""),
                                                                   (first, "Trip to Lyon")]
     assert plain(report.chats[1].sums) == (3, 300, 60, 0.035, 3, 0)
@@ -146,13 +146,13 @@ def test_chats_in_the_bin_are_left_out_until_restored(store: Store) -> None:
     kept = chat(store, "Kept", reply(at(TODAY), 10, 5, credits=0.01))
     binned = chat(store, "Binned", reply(at(TODAY), 500, 50, credits=0.2))
     store.delete_conversation(binned)
-    report = store.usage.report(PERIOD)
+    report = read_usage(store.path, PERIOD)
     assert [c.conversation_id for c in report.chats] == [kept]
     assert report.total == Sums(1, 10, 5, 0.01, 1, 0)
     store.restore_conversation(binned)
-    assert [c.conversation_id for c in store.usage.report(PERIOD).chats] == [binned, kept]
+    assert [c.conversation_id for c in read_usage(store.path, PERIOD).chats] == [binned, kept]
     store.purge_conversation(binned)
-    assert store.usage.report(PERIOD).total.requests == 1
+    assert read_usage(store.path, PERIOD).total.requests == 1
 
 
 def test_only_the_period_counts(store: Store) -> None:
@@ -166,7 +166,7 @@ def test_only_the_period_counts(store: Store) -> None:
     days = by_day(store)
     assert days[date(2026, 11, 2)].requests == 1
     assert days[TODAY].requests == 1
-    assert store.usage.report(PERIOD).total.requests == 2
+    assert read_usage(store.path, PERIOD).total.requests == 2
 
 
 def test_days_are_local_days(store: Store, zone: UseZone) -> None:
@@ -215,7 +215,7 @@ def test_credits_approximate_or_unknown(store: Store) -> None:
     assert (partly.credits_known, partly.credits_approximate, partly.priced) == (True, True, 1)
     assert (unpriced.credits_known, unpriced.credits_approximate) == (False, False)
     assert Sums().credits_known  # nothing asked, nothing spent: 0, not unknown
-    total = store.usage.report(PERIOD).total
+    total = read_usage(store.path, PERIOD).total
     assert (total.requests, total.priced, total.estimated) == (7, 5, 1)
     assert total.credits_approximate
 
@@ -228,7 +228,7 @@ def test_csv_text_for_a_small_case(store: Store) -> None:
         reply(at(TODAY), 50, 10, credits=0.001, note="overlapped"),
     )
     untitled = chat(store, "", reply(at(TODAY, 13), 7, 3))
-    text = usage_csv(store.usage.report(period))
+    text = usage_csv(read_usage(store.path, period))
     assert text == (
         "kind,date,conversation_id,title,requests,prompt_tokens,completion_tokens,credits,"
         "credits_approximate\r\n"
@@ -254,7 +254,7 @@ def test_read_on_a_worker_with_its_own_connection(store: Store) -> None:
     worker = threading.Thread(target=lambda: read.append(read_usage(store.path, PERIOD)))
     worker.start()
     worker.join()
-    assert read == [store.usage.report(PERIOD)]
+    assert read == [read_usage(store.path, PERIOD)]
     with pytest.raises(UsageUnreadable):
         read_usage(store.path.with_name("missing.sqlite3"), PERIOD)
 
@@ -273,9 +273,9 @@ def test_thousands_of_replies_are_read_in_milliseconds(store: Store) -> None:
         for n in range(10_000)
     ]
     busy = store.insert_conversation("Busy", replies, created=0.0, updated=0.0)
-    store.usage.report(PERIOD)  # warm
+    read_usage(store.path, PERIOD)  # warm
     started = time.perf_counter()
-    report = store.usage.report(PERIOD)
+    report = read_usage(store.path, PERIOD)
     elapsed = time.perf_counter() - started
     assert report.total.requests == 10_000
     assert [c.conversation_id for c in report.chats] == [busy]
