@@ -1,4 +1,5 @@
-"""Make docs/screenshot.png: the real main window against the fake Segmind (offscreen).
+"""Make docs/screenshot.png, docs/chat-settings.png and docs/usage.png: the real main
+window against the fake Segmind (offscreen), over a history of a few weeks of paid replies.
 
     .venv/bin/python scripts/screenshot.py
 """
@@ -6,8 +7,10 @@
 from __future__ import annotations
 
 import os
+import random
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,7 +28,12 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from mixtral_desktop.core.config.secrets import KeyStore  # noqa: E402
 from mixtral_desktop.core.domain.chat_settings import ChatSettings  # noqa: E402
-from mixtral_desktop.core.domain.conversation import Role  # noqa: E402
+from mixtral_desktop.core.domain.conversation import (  # noqa: E402
+    Message,
+    MessageState,
+    Role,
+    Usage,
+)
 from mixtral_desktop.core.segmind.config import ClientConfig  # noqa: E402
 from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
 from mixtral_desktop.core.storage.store import Store  # noqa: E402
@@ -62,20 +70,48 @@ def wait(condition: object, timeout_ms: int = 10_000) -> None:
     loop.exec()
 
 
+def seed_history(store: Store) -> None:
+    """Four weeks of chats with paid replies, so the usage window (and the estimate under
+    the composer) has something to show; one reply's cost is approximate."""
+    rng = random.Random(18)
+    day = 86_400.0
+    now = time.time()
+    for title, days in (("Code review", range(27, 0, -3)), ("Trip to Lyon", range(20, 2, -4)),
+                        ("Contract summary", (9, 8, 2))):
+        messages: list[Message] = []
+        for ago in days:
+            at = now - ago * day
+            prompt, completion = rng.randint(800, 9000), rng.randint(100, 900)
+            credits = round(prompt * 0.0000012 + completion * 0.0000036, 6)
+            messages += [
+                Message(Role.USER, "A question", created=at),
+                Message(Role.ASSISTANT, "An answer.", MessageState.DONE, created=at + 20,
+                        usage=Usage(prompt, completion, prompt + completion),
+                        counted_tokens=prompt, credits_spent=credits,
+                        credits_note="another reply overlapped" if ago == 8 else None),
+            ]
+        store.insert_conversation(title, messages, created=messages[0].created,
+                                  updated=messages[-1].created)
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     # The app's loop: Qt's, running asyncio through qasync (spun by wait() below).
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     asyncio._set_running_loop(loop)
-    with FakeSegmind(mode="sse", reply=REPLY, remaining_credits=12.75) as server:
+    with FakeSegmind(mode="sse", reply=REPLY, remaining_credits=12.75, credits=12.75,
+                     free_credits=0.0, credit_cost=0.00047, header_after_charge=True) as server:
         config = ClientConfig(base_url=server.base_url)
         clients = ClientProvider(KeyStore({"SEGMIND_API_KEY": FAKE_KEY}), config)
         store = Store.open(Path(os.environ["XDG_DATA_HOME"]) / "history.sqlite3")
+        seed_history(store)
         services = WindowServices.create(clients, store, loop=loop)
         window = MainWindow(services)
         window.resize(1000, 720)
         window.show()
+        window.refresh_credits()  # the balance each reply's cost is taken from
+        wait(lambda: services.metering.ledger.balance is not None)
         tab = window.current_tab()
         tab.chat_settings.apply(ChatSettings(system="You are a concise Python expert."))
         tab.submit(Role.USER, "How do I count the lines of a big file in Python?")
@@ -105,6 +141,15 @@ def main() -> None:
         out = ROOT / "docs" / "chat-settings.png"
         window.grab().save(str(out))
         print(out)
+        # History → Usage…: the last 30 days.
+        usage = window.usage_flow.open_window()
+        usage.resize(900, 640)
+        wait(lambda: usage.per_chat.model().rowCount() >= 3)
+        wait(lambda: False, 200)
+        out = ROOT / "docs" / "usage.png"
+        usage.grab().save(str(out))
+        print(out)
+        usage.close()
         window.close()
         wait(lambda: not services.tasks.pending())
         services.finish()
