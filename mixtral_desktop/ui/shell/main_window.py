@@ -160,7 +160,9 @@ class MainWindow(QMainWindow):
         tab = ChatTab(self.services, self.tabs)
         self.status_flow.watch(tab)
         tab.credits_seen.connect(self.credits.seen)
-        tab.credits_seen.connect(lambda _c: self.tabs.set_title(tab, self.session.title(tab)))
+        tab.credits_seen.connect(
+            lambda _c: self.tabs.set_title(tab, self.session.title(tab), count_spend=True)
+        )
         tab.set_key_requested.connect(self.keys.ask_again)
         tab.chat_settings.library_requested.connect(self.presets.open_library)
         tab.chat_settings.badge_changed.connect(

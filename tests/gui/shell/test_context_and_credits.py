@@ -288,6 +288,11 @@ def test_each_reply_records_what_it_cost_and_the_totals_show(
     assert [m.credits_spent for m in replies] == [pytest.approx(0.25)] * 3
     assert all(m.counted_tokens and m.usage and m.counted_tokens == m.usage.prompt_tokens
                for m in replies)
+    # Opened again (the chat's total is added up from its history).
+    again = open_window(qtbot, windows, server, store, tmp_path)
+    tab = again.open_conversation(store.list_conversations()[0].id)
+    assert "Credits spent in this chat: 0.75" in again.tabs.tabToolTip(again.tabs.indexOf(tab))
+    again.close()
 
 
 def test_replies_of_two_tabs_at_once_are_marked_approximate(
