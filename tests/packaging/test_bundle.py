@@ -66,6 +66,8 @@ def test_the_bundle_holds_what_the_app_uses_and_nothing_it_does_not(bundle: Bund
         assert f"mixtral_desktop/assets/tokenizer/{name}" in files
     assert any(f.startswith("sentencepiece/_sentencepiece") for f in files)
     assert not any(f.startswith(("numpy", "PIL/")) for f in files)
+    # PDFium for PDF attachments (imported only when a PDF is read, so named in the spec).
+    assert any(f.startswith("pypdfium2_raw/libpdfium") for f in files)
     # (an editable install's metadata may be the source tree's mixtral_desktop.egg-info)
     assert {f"mixtral_desktop-{__version__}.dist-info/METADATA",
             "mixtral_desktop.egg-info/PKG-INFO"} & files

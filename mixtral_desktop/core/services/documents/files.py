@@ -3,6 +3,7 @@ and every OS error turned into an :class:`~.errors.Unreadable` that says why."""
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -31,6 +32,8 @@ def checked_size(path: Path, limit: int) -> int:
         raise unreadable(path, error) from error
     if os.path.isdir(path):
         raise unreadable(path, IsADirectoryError(path))
+    if not path.is_file():
+        raise Unreadable(path, "it is not a regular file (a device or a pipe?)")
     if info.st_size > limit:
         raise TooLarge(path, f"the file is {size_text(info.st_size)}; the limit for this "
                              f"kind of file is {size_text(limit)}")
@@ -38,9 +41,10 @@ def checked_size(path: Path, limit: int) -> int:
 
 
 def size_text(size: int) -> str:
-    """A size as a user reads it: "250 MB", "3.4 MB", "12 KB"."""
-    if size >= 100 * MB:
-        return f"{size / MB:.0f} MB"
-    if size >= MB:
-        return f"{size / MB:.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
+    """A size as a user reads it: whole megabytes when exact, else rounded up to a tenth
+    (a file just over a limit never reads as the limit itself): "200 MB", "1.1 MB", "12 KB"."""
+    if size < MB:
+        return f"{math.ceil(size / 1024)} KB"
+    if size % MB == 0:
+        return f"{size // MB} MB"
+    return f"{math.ceil(size * 10 / MB) / 10:g} MB"

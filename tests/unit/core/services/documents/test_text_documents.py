@@ -86,7 +86,7 @@ def test_a_file_over_the_limit_is_refused_unread(
     with pytest.raises(errors.TooLarge) as caught:
         extract(path)
     assert str(caught.value) == (
-        "huge.log: the file is 2048 MB; the limit for this kind of file is 20.0 MB"
+        "huge.log: the file is 2048 MB; the limit for this kind of file is 20 MB"
     )
     assert read == []
 
