@@ -18,7 +18,7 @@ from mixtral_desktop.core.storage import migrations
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 BUSY_TIMEOUT_S = 5.0
 

@@ -209,7 +209,54 @@ V5 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5)
+V6 = Migration(
+    6,
+    "documents attached to messages and drafts, each text stored once",
+    (
+        # An extracted text, once, under the SHA-256 of its UTF-8 (core.domain.attachments):
+        # the same file attached in ten chats is kept once.
+        """
+        CREATE TABLE documents (
+            digest  TEXT PRIMARY KEY,
+            text    TEXT NOT NULL,
+            created REAL NOT NULL
+        )
+        """,
+        # A message's (or an unsent draft's) attachments, in order; what the chip shows.
+        """
+        CREATE TABLE attachments (
+            id           INTEGER PRIMARY KEY,
+            message_id   INTEGER REFERENCES messages (id) ON DELETE CASCADE,
+            draft_id     INTEGER REFERENCES drafts (conversation_id) ON DELETE CASCADE,
+            position     INTEGER NOT NULL,
+            digest       TEXT    NOT NULL REFERENCES documents (digest),
+            name         TEXT    NOT NULL,
+            kind         TEXT    NOT NULL,
+            pages        INTEGER,
+            empty_pages  TEXT    NOT NULL DEFAULT '',
+            replacements INTEGER NOT NULL DEFAULT 0,
+            CHECK ((message_id IS NULL) <> (draft_id IS NULL))
+        )
+        """,
+        "CREATE UNIQUE INDEX attachments_of_messages ON attachments (message_id, position)"
+        " WHERE message_id IS NOT NULL",
+        "CREATE UNIQUE INDEX attachments_of_drafts ON attachments (draft_id, position)"
+        " WHERE draft_id IS NOT NULL",
+        "CREATE INDEX attachments_by_digest ON attachments (digest)",
+        # The last reference gone (its chat deleted, its message or draft too), the text
+        # goes: nothing of a document outlives every chat that used it.
+        """
+        CREATE TRIGGER documents_unused AFTER DELETE ON attachments
+        WHEN NOT EXISTS (SELECT 1 FROM attachments WHERE digest = OLD.digest)
+        BEGIN
+            DELETE FROM documents WHERE digest = OLD.digest;
+        END
+        """,
+        "PRAGMA user_version = 6",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1, V2, V3, V4, V5, V6)
 LATEST = MIGRATIONS[-1].version
 
 # The tables each version must have; a database missing one is not ours (or is damaged).
@@ -223,6 +270,10 @@ TABLES: dict[int, frozenset[str]] = {
     ),
     5: frozenset(
         {"conversations", "messages", "messages_fts", "drafts", "app_state", "chat_settings"}
+    ),
+    6: frozenset(
+        {"conversations", "messages", "messages_fts", "drafts", "app_state", "chat_settings",
+         "documents", "attachments"}
     ),
 }
 

@@ -21,6 +21,7 @@ from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.storage import database, message_rows
 from mixtral_desktop.core.storage.app_state import AppState
+from mixtral_desktop.core.storage.attachment_rows import AttachmentRows
 from mixtral_desktop.core.storage.chat_settings_rows import ChatSettingsTable
 from mixtral_desktop.core.storage.database import DatabaseCorrupt, move_aside
 from mixtral_desktop.core.storage.paid_replies import PaidReplies
@@ -62,6 +63,7 @@ class Store:
         self.app_state = AppState(conn, self.transaction)
         self.chat_settings = ChatSettingsTable(conn, self.transaction, clock)
         self.paid_replies = PaidReplies(conn)  # the rate the cost estimates use
+        self.attachments = AttachmentRows(conn, self.transaction)  # documents, kept once
 
     @classmethod
     def open(cls, path: Path, *, clock: Callable[[], float] = time.time) -> Store:

@@ -1,0 +1,51 @@
+"""Documents attached to a message, and the one form in which they are sent.
+
+An attachment is a reference to an extracted text, stored once by its digest (the same
+file attached in ten chats is kept once). A user message with attachments is sent as
+each document, delimited and named, then the user's own text::
+
+    <document name="report.pdf">
+    …the extracted text…
+    </document>
+
+    What does the report conclude?
+
+The model gets exactly this; "View as sent" shows exactly this. A ``"`` in a name is
+written ``&quot;`` (and ``&`` ``&amp;``) so the delimiter always parses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str  # the file's name, never its folder
+    kind: str  # "text", "markdown", "csv", "json", "html", "pdf", "docx"
+    digest: str  # of its text: see text_digest
+    pages: int | None = None
+    empty_pages: tuple[int, ...] = field(default=())
+    replacements: int = 0
+
+
+def text_digest(text: str) -> str:
+    """The key a document's text is stored under: SHA-256 of its UTF-8, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_block(name: str, text: str) -> str:
+    quoted = name.replace("&", "&amp;").replace('"', "&quot;")
+    return f'<document name="{quoted}">\n{text}\n</document>'
+
+
+def as_sent(content: str, attachments: Sequence[Attachment],
+            text_of: Callable[[str], str]) -> str:
+    """The text the model gets for a message: its documents (``text_of(digest)``), then
+    its own ``content``."""
+    if not attachments:
+        return content
+    blocks = [document_block(a.name, text_of(a.digest)) for a in attachments]
+    return "\n\n".join([*blocks, content]) if content else "\n\n".join(blocks)

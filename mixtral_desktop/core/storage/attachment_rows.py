@@ -1,0 +1,84 @@
+"""The documents attached to messages and drafts (schema v6): each text stored once under
+its digest, each attachment a row pointing at it; a text no attachment points at any more
+is deleted by the database itself (trigger ``documents_unused``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+
+from mixtral_desktop.core.domain.attachments import Attachment, text_digest
+
+_COLUMNS = "digest, name, kind, pages, empty_pages, replacements"
+
+
+class AttachmentRows:
+    def __init__(
+        self, conn: sqlite3.Connection,
+        transaction: Callable[[], AbstractContextManager[object]],
+    ) -> None:
+        self._conn = conn
+        self._transaction = transaction
+
+    def keep_text(self, text: str) -> str:
+        """Store ``text`` (once, whoever attaches it) and return its digest. Call it in
+        the transaction that attaches it, or the text may be collected first."""
+        digest = text_digest(text)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO documents (digest, text, created) VALUES (?, ?, ?)",
+            (digest, text, time.time()),
+        )
+        return digest
+
+    def text(self, digest: str) -> str:
+        """The stored text; KeyError when no attachment keeps it any more."""
+        row = self._conn.execute("SELECT text FROM documents WHERE digest = ?",
+                                 (digest,)).fetchone()
+        if row is None:
+            raise KeyError(digest)
+        return str(row[0])
+
+    def attach(self, message_id: int, texts: Sequence[tuple[Attachment, str]]) -> None:
+        """The message's attachments become these (each with its text), in order."""
+        self._set("message_id", message_id, texts)
+
+    def of_message(self, message_id: int) -> tuple[Attachment, ...]:
+        return self._get("message_id", message_id)
+
+    def set_draft(self, conversation_id: int, texts: Sequence[tuple[Attachment, str]]) -> None:
+        """The unsent draft's attachments (its drafts row must exist: see save_draft)."""
+        self._set("draft_id", conversation_id, texts)
+
+    def of_draft(self, conversation_id: int) -> tuple[Attachment, ...]:
+        return self._get("draft_id", conversation_id)
+
+    def _set(self, column: str, owner: int,
+             texts: Sequence[tuple[Attachment, str]]) -> None:
+        with self._transaction():
+            # (the old rows go first: a text they alone kept is collected, then kept again
+            # just below if it is attached again)
+            self._conn.execute(f"DELETE FROM attachments WHERE {column} = ?", (owner,))
+            for attachment, text in texts:
+                if self.keep_text(text) != attachment.digest:
+                    raise ValueError(f"{attachment.name}: its digest is not its text's")
+            self._conn.executemany(
+                f"INSERT INTO attachments ({column}, position, {_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(owner, position, a.digest, a.name, a.kind, a.pages,
+                  ",".join(map(str, a.empty_pages)), a.replacements)
+                 for position, (a, _text) in enumerate(texts)],
+            )
+
+    def _get(self, column: str, owner: int) -> tuple[Attachment, ...]:
+        rows = self._conn.execute(
+            f"SELECT {_COLUMNS} FROM attachments WHERE {column} = ? ORDER BY position",
+            (owner,),
+        ).fetchall()
+        return tuple(
+            Attachment(name=str(name), kind=str(kind), digest=str(digest), pages=pages,
+                       empty_pages=tuple(int(p) for p in empty.split(",") if p),
+                       replacements=int(replacements))
+            for digest, name, kind, pages, empty, replacements in rows
+        )
