@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from mixtral_desktop.core.domain.attachments import Attachment
+
 
 class Role(StrEnum):
     USER = "user"
@@ -45,6 +47,7 @@ class Message:
     counted_tokens: int | None = None  # a reply's prompt as we counted it (core.domain.tokens)
     credits_spent: float | None = None  # what a reply cost, from the credits before and after
     credits_note: str | None = None  # why credits_spent is only approximate (None: exact)
+    attachments: tuple[Attachment, ...] = ()  # documents sent with it (texts stored apart)
     id: int | None = None  # the row id in the history database, once saved
 
     def with_content(self, content: str) -> Message:

@@ -10,8 +10,11 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 
 from mixtral_desktop.core.domain.attachments import Attachment, text_digest
-
-_COLUMNS = "digest, name, kind, pages, empty_pages, replacements"
+from mixtral_desktop.core.storage.records import (
+    ATTACHMENT_COLUMNS,
+    attachment_from_row,
+    attachment_values,
+)
 
 
 class AttachmentRows:
@@ -64,21 +67,16 @@ class AttachmentRows:
                 if self.keep_text(text) != attachment.digest:
                     raise ValueError(f"{attachment.name}: its digest is not its text's")
             self._conn.executemany(
-                f"INSERT INTO attachments ({column}, position, {_COLUMNS})"
+                f"INSERT INTO attachments ({column}, position, {ATTACHMENT_COLUMNS})"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(owner, position, a.digest, a.name, a.kind, a.pages,
-                  ",".join(map(str, a.empty_pages)), a.replacements)
+                [(owner, position, *attachment_values(a))
                  for position, (a, _text) in enumerate(texts)],
             )
 
     def _get(self, column: str, owner: int) -> tuple[Attachment, ...]:
         rows = self._conn.execute(
-            f"SELECT {_COLUMNS} FROM attachments WHERE {column} = ? ORDER BY position",
+            f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE {column} = ?"
+            " ORDER BY position",
             (owner,),
         ).fetchall()
-        return tuple(
-            Attachment(name=str(name), kind=str(kind), digest=str(digest), pages=pages,
-                       empty_pages=tuple(int(p) for p in empty.split(",") if p),
-                       replacements=int(replacements))
-            for digest, name, kind, pages, empty, replacements in rows
-        )
+        return tuple(attachment_from_row(tuple(row)) for row in rows)

@@ -8,11 +8,19 @@ wraps them in transactions.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
-from mixtral_desktop.core.storage.records import message_from_row, message_values
+from mixtral_desktop.core.storage.records import (
+    ATTACHMENT_COLUMNS,
+    attachment_from_row,
+    attachment_values,
+    message_from_row,
+    message_values,
+)
 
 SELECT_NODES = (
     "SELECT id, role, content, state, created, prompt_tokens, completion_tokens,"
@@ -32,10 +40,13 @@ def load_tree(conn: sqlite3.Connection, conversation_id: int) -> ConversationTre
     rows = conn.execute(
         SELECT_NODES + " WHERE conversation_id = ? ORDER BY position", (conversation_id,)
     ).fetchall()
-    nodes = [
-        SavedNode(message_from_row(row[:14]), _opt_int(row[14]), _opt_int(row[15]))
-        for row in rows
-    ]
+    attached = attachments_of_conversation(conn, conversation_id)
+    nodes = []
+    for row in rows:
+        message = message_from_row(row[:14])
+        if message.id in attached:
+            message = replace(message, attachments=attached[message.id])
+        nodes.append(SavedNode(message, _opt_int(row[14]), _opt_int(row[15])))
     root = conn.execute(
         "SELECT active_child_id FROM conversations WHERE id = ?", (conversation_id,)
     ).fetchone()
@@ -62,6 +73,7 @@ def insert(
     message_id = cursor.lastrowid
     assert message_id is not None
     set_active(conn, conversation_id, parent_id, message_id)
+    insert_attachments(conn, message_id, message.attachments)
     return message_id
 
 
@@ -91,10 +103,38 @@ def insert_tree(conn: sqlite3.Connection, conversation_id: int, tree: Conversati
              ids[tree.parent(key)]),
         )
         ids[key] = cursor.lastrowid
+        insert_attachments(conn, cursor.lastrowid or 0, tree.message(key).attachments)
     for key in [ROOT, *tree.walk()]:
         active = tree.active_child(key)
         if active is not None:
             set_active(conn, conversation_id, ids[key], ids[active])
+
+
+def attachments_of_conversation(
+    conn: sqlite3.Connection, conversation_id: int
+) -> dict[int, tuple[Attachment, ...]]:
+    """Each message's attachments, in order, by message id (messages without: absent)."""
+    found: dict[int, list[Attachment]] = {}
+    for message_id, *fields in conn.execute(
+        "SELECT message_id, " + ATTACHMENT_COLUMNS + " FROM attachments WHERE message_id IN"
+        " (SELECT id FROM messages WHERE conversation_id = ?) ORDER BY message_id, position",
+        (conversation_id,),
+    ):
+        found.setdefault(int(message_id), []).append(attachment_from_row(tuple(fields)))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def insert_attachments(
+    conn: sqlite3.Connection, message_id: int, attachments: Sequence[Attachment]
+) -> None:
+    """The rows of a new message's attachments; their texts must be stored already (an
+    attached draft keeps them; an import stores them first)."""
+    conn.executemany(
+        "INSERT INTO attachments (message_id, position, " + ATTACHMENT_COLUMNS + ")"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(message_id, position, *attachment_values(a))
+         for position, a in enumerate(attachments)],
+    )
 
 
 def delete(conn: sqlite3.Connection, message_ids: Iterable[int]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 
 
@@ -85,6 +86,26 @@ def message_from_row(row: tuple[object, ...]) -> Message:
         credits_spent=None if spent is None else _float(spent),
         credits_note=None if note is None else str(note),
         id=_int(mid),
+    )
+
+
+ATTACHMENT_COLUMNS = "digest, name, kind, pages, empty_pages, replacements"
+
+
+def attachment_values(attachment: Attachment) -> tuple[object, ...]:
+    """The values of :data:`ATTACHMENT_COLUMNS` for ``attachment``."""
+    a = attachment
+    return (a.digest, a.name, a.kind, a.pages, ",".join(map(str, a.empty_pages)),
+            a.replacements)
+
+
+def attachment_from_row(row: tuple[object, ...]) -> Attachment:
+    digest, name, kind, pages, empty, replacements = row
+    return Attachment(
+        name=str(name), kind=str(kind), digest=str(digest),
+        pages=None if pages is None else _int(pages),
+        empty_pages=tuple(int(p) for p in str(empty).split(",") if p),
+        replacements=_int(replacements),
     )
 
 

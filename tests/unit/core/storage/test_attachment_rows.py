@@ -3,6 +3,7 @@ with the last chat that used it; migrated from v5 with its backup first."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
@@ -143,3 +144,35 @@ def test_a_drafts_attachments_are_kept_and_go_with_the_draft(tmp_path: Path) -> 
         store.save_draft(conversation_id, "", Role.USER)  # sent: the draft is forgotten
         assert store.attachments.of_draft(conversation_id) == ()
     assert documents(path) == 0
+
+
+def test_a_message_sent_with_its_drafts_documents_keeps_them(tmp_path: Path) -> None:
+    """The app's path: the documents wait in the draft (their texts stored then), the
+    message goes out with them, the draft is forgotten; the message keeps them."""
+    path = tmp_path / "history.sqlite3"
+    report, report_text = attachment("report.pdf", REPORT, pages=3, empty_pages=(2,))
+    with Store.open(path) as store:
+        conversation_id = store.create_conversation("Sent")
+        store.save_draft(conversation_id, "What does it conclude?", Role.USER)
+        store.attachments.set_draft(conversation_id, [(report, report_text)])
+        with store.transaction():
+            sent = store.add_message(conversation_id, Message(
+                Role.USER, "What does it conclude?", attachments=(report,)))
+            store.save_draft(conversation_id, "", Role.USER)
+        store.add_message(conversation_id, Message(Role.ASSISTANT, "That it works."))
+    with Store.open(path) as store:  # after a restart (or a kill: each write committed)
+        question, answer = store.messages(conversation_id)
+        assert question == sent and question.attachments == (report,)
+        assert answer.attachments == ()
+        assert store.attachments.text(report.digest) == REPORT
+        store.purge_conversation(conversation_id)
+    assert documents(path) == 0
+
+
+def test_a_document_not_stored_cannot_be_referenced(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "history.sqlite3") as store:
+        conversation_id = store.create_conversation("Broken")
+        ghost = Attachment("ghost.md", "markdown", text_digest("never stored"))
+        with pytest.raises(sqlite3.IntegrityError):
+            store.add_message(conversation_id, Message(Role.USER, "?", attachments=(ghost,)))
+        assert store.messages(conversation_id) == []  # the message went with its rows
