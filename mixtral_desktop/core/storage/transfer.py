@@ -12,7 +12,9 @@ preset it came from: the preset file's document without ``format`` and ``name``)
 each reply's ``"parameters"`` (the request fields it was asked with, or null). Version 4
 adds to each reply ``"counted_tokens"`` (its prompt as the app counted it),
 ``"credits_spent"`` and ``"credits_note"`` (why that figure is approximate; null: exact),
-each null when unknown. Versions 1 (``"messages"``, a line), 2 and 3 still import.
+each null when unknown. Version 5 adds each message's ``"attachments"`` and the file's
+``"documents"`` (their texts by digest: :mod:`.transfer_documents`). Versions 1
+(``"messages"``, a line), 2, 3 and 4 still import.
 Only what the store holds goes out: titles, messages, usage, credits and the chat's
 settings; there is nothing secret in the store, and nothing from outside it (app
 settings, key, account) is ever added.
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeGuard, TypeVar
 
@@ -39,9 +41,15 @@ from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
 from mixtral_desktop.core.storage.markdown_export import to_markdown, unclosed_fence
 from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.core.storage.store import Store
+from mixtral_desktop.core.storage.transfer_documents import (
+    attachments_from_json,
+    attachments_to_json,
+    documents_from_json,
+    documents_to_json,
+)
 
 FORMAT = "mixtral-desktop-conversation"
-VERSION = 4
+VERSION = 5
 
 _ROLES = frozenset(r.value for r in Role)
 _STATES = frozenset(s.value for s in MessageState)
@@ -61,6 +69,7 @@ class ImportedConversation:
     updated: float
     tree: ConversationTree  # messages without ids
     settings: ChatSettings = field(default_factory=ChatSettings)
+    documents: dict[str, str] = field(default_factory=dict)  # attachments' texts by digest
 
     @property
     def messages(self) -> list[Message]:
@@ -75,8 +84,10 @@ def to_json(
     info: ConversationInfo,
     messages: list[Message] | ConversationTree,
     settings: ChatSettings | None = None,
+    text_of: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
-    """The conversation as a JSON-ready dict (see the module docstring for the format)."""
+    """The conversation as a JSON-ready dict (see the module docstring for the format);
+    ``text_of(digest)`` gives the attachments' texts (``store.attachments.text``)."""
     tree = messages if isinstance(messages, ConversationTree) else (
         ConversationTree.linear(messages)
     )
@@ -102,7 +113,14 @@ def to_json(
         "updated": float(info.updated),
         "settings": json.loads(chat_settings_json(settings or ChatSettings())),
         "nodes": nodes,
+        "documents": documents_to_json(
+            (tree.message(key) for key in tree.walk()), text_of or _no_texts
+        ),
     }
+
+
+def _no_texts(digest: str) -> str:
+    raise ValueError(f"the text of attachment {digest} was not given to the export")
 
 
 def dumps(data: Mapping[str, Any]) -> str:
@@ -130,7 +148,7 @@ def parse(data: object) -> ImportedConversation:
     version = data.get("version")
     if not _is_int(version):
         raise ValueError(f"version must be an integer, not {version!r}")
-    if version not in (1, 2, 3, VERSION):
+    if version not in (1, 2, 3, 4, VERSION):
         newer = " (made by a newer version of the app)" if version > VERSION else ""
         raise ValueError(
             f"unsupported version {version}{newer}; this app reads versions 1 to {VERSION}"
@@ -146,7 +164,9 @@ def parse(data: object) -> ImportedConversation:
     else:
         tree = _tree_from_json(_field(data, "nodes", list, ""))
     settings = _settings_from_json(data.get("settings")) if version >= 3 else ChatSettings()
-    return ImportedConversation(title, created, updated, tree, settings)
+    attached = [a for key in tree.walk() for a in tree.message(key).attachments]
+    documents = documents_from_json(data.get("documents", {}), attached) if attached else {}
+    return ImportedConversation(title, created, updated, tree, settings, documents)
 
 
 def _settings_from_json(value: object) -> ChatSettings:
@@ -177,6 +197,8 @@ def import_conversation(store: Store, data: object) -> int:
 def insert_imported(store: Store, parsed: ImportedConversation) -> int:
     """Add a parsed export to ``store`` as a new conversation; returns its id."""
     with store.transaction():
+        for text in parsed.documents.values():  # (kept: the messages refer to them)
+            store.attachments.keep_text(text)
         conversation_id = store.insert_conversation(
             parsed.title,
             parsed.tree,
@@ -276,6 +298,7 @@ def _message_to_json(message: Message) -> dict[str, Any]:
         "counted_tokens": message.counted_tokens,
         "credits_spent": message.credits_spent,
         "credits_note": message.credits_note,
+        "attachments": attachments_to_json(message.attachments),
     }
 
 
@@ -321,6 +344,7 @@ def _message_from_json(item: object, where: str) -> Message:
         counted_tokens=counted,
         credits_spent=spent,
         credits_note=note,
+        attachments=attachments_from_json(item.get("attachments"), f"{where}.attachments"),
     )
 
 

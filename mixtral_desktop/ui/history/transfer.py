@@ -71,7 +71,9 @@ class ChatTransfer(QObject):
 
         settings = self._store.chat_settings.get(conversation_id)
         if kind == "json":  # every version, with the active ones
-            text = transfer.dumps(transfer.to_json(info, tree, settings))
+            text = transfer.dumps(
+                transfer.to_json(info, tree, settings, self._store.attachments.text)
+            )
         else:  # what the chat shows: the active path, and what steered it
             text = transfer.to_markdown(info, tree.path_messages(), settings=settings)
         await self._executors.run(path.write_text, text, "utf-8")

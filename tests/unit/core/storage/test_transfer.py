@@ -60,7 +60,7 @@ def exported(store: Store, conversation_id: int) -> dict[str, Any]:
 def test_json_format() -> None:
     data = export.to_json(info(), SAMPLE)
     assert data["format"] == "mixtral-desktop-conversation"
-    assert data["version"] == 4
+    assert data["version"] == 5
     assert (data["title"], data["created"], data["updated"]) == (
         "Crème brûlée 🍮", CREATED, CREATED + 90.5,
     )
@@ -80,7 +80,9 @@ def test_json_format() -> None:
         "counted_tokens": 12,
         "credits_spent": 0.0012,
         "credits_note": None,
+        "attachments": [],
     }
+    assert data["documents"] == {}
     assert data["nodes"][1]["usage"] is None
     assert data["settings"] == {"system": "", "parameters": {}}  # a chat with the defaults
     assert data["nodes"][6]["error"] == "Read timeout\nafter 120 s"
@@ -218,8 +220,8 @@ def broken(change: str) -> object:
             data["format"] = "chatgpt-export"
         case "no format":
             del data["format"]
-        case "version 5":
-            data["version"] = 5
+        case "version 6":
+            data["version"] = 6
         case "version text":
             data["version"] = "1"
         case "version bool":
@@ -275,7 +277,7 @@ def broken(change: str) -> object:
         ("not an object", "expected a JSON object"),
         ("format", "not a Mixtral Desktop conversation"),
         ("no format", "not a Mixtral Desktop conversation"),
-        ("version 5", r"unsupported version 5 \(made by a newer version"),
+        ("version 6", r"unsupported version 6 \(made by a newer version"),
         ("version text", "version must be an integer"),
         ("version bool", "version must be an integer"),
         ("title", "title: expected str, not int"),
@@ -586,3 +588,65 @@ def test_markdown_opens_with_the_chats_instructions_and_parameters() -> None:
     assert "*1 example turn sent before the chat.*" in head
     plain = export.to_markdown(info(), SAMPLE[:1], tz=UTC, settings=ChatSettings())
     assert "Instructions" not in plain and "Parameters" not in plain
+
+
+def attached_chat(store: Store) -> int:
+    """A chat whose question carries two documents (one of them on two messages)."""
+    from mixtral_desktop.core.domain.attachments import Attachment, text_digest
+
+    report = Attachment("report.pdf", "pdf", text_digest("Le rapport.\n\nFin."), 2, (2,))
+    notes = Attachment("notes.md", "markdown", text_digest("- ça 🐶"), replacements=1)
+    conversation_id = store.create_conversation("Documents")
+    store.save_draft(conversation_id, "x", Role.USER)
+    store.attachments.set_draft(conversation_id, [(report, "Le rapport.\n\nFin."),
+                                                  (notes, "- ça 🐶")])
+    store.add_message(conversation_id, Message(Role.USER, "Résume", attachments=(report, notes)))
+    store.add_message(conversation_id, Message(Role.ASSISTANT, "C'est fini."))
+    store.add_message(conversation_id, Message(Role.USER, "Encore", attachments=(report,)))
+    store.save_draft(conversation_id, "", Role.USER)
+    return conversation_id
+
+
+def test_attachments_and_their_texts_go_out_and_come_back(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "a.sqlite3") as source:
+        chat = attached_chat(source)
+        info_of = source.conversation(chat)
+        assert info_of is not None
+        data = export.to_json(info_of, source.tree(chat), None, source.attachments.text)
+        text = export.dumps(data)
+    assert len(data["documents"]) == 2  # each text once
+    assert data["nodes"][1]["attachments"][0] == {
+        "name": "report.pdf", "kind": "pdf", "digest": data["nodes"][3]["attachments"][0][
+            "digest"], "pages": 2, "empty_pages": [2], "replacements": 0,
+    }
+    with Store.open(tmp_path / "b.sqlite3") as target:
+        copy = export.import_conversation(target, text)
+        question, _answer, again = target.messages(copy)
+        assert [a.name for a in question.attachments] == ["report.pdf", "notes.md"]
+        assert target.attachments.text(again.attachments[0].digest) == "Le rapport.\n\nFin."
+        info_copy = target.conversation(copy)
+        assert info_copy is not None
+        back = export.to_json(info_copy, target.tree(copy), None, target.attachments.text)
+        assert back["nodes"] == data["nodes"] and back["documents"] == data["documents"]
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda d: d["documents"].update({next(iter(d["documents"])): "changed"}),
+     "the text does not match its digest"),
+    (lambda d: d["documents"].clear(), "the text of the attached 'report.pdf' is missing"),
+    (lambda d: d["nodes"][1]["attachments"][0].update({"empty_pages": ["2"]}),
+     r"nodes\[1\]\.attachments\[0\]\.empty_pages: expected a list of page numbers"),
+])
+def test_broken_attachments_are_refused_and_nothing_is_added(
+    tmp_path: Path, damage: Any, message: str
+) -> None:
+    with Store.open(tmp_path / "a.sqlite3") as source:
+        chat = attached_chat(source)
+        info_of = source.conversation(chat)
+        assert info_of is not None
+        data = export.to_json(info_of, source.tree(chat), None, source.attachments.text)
+    damage(data)
+    with Store.open(tmp_path / "b.sqlite3") as target:
+        with pytest.raises(ValueError, match=message):
+            export.import_conversation(target, export.dumps(data))
+        assert target.list_conversations() == []
