@@ -19,7 +19,7 @@ from bench.context import QUICK_SCALE, Context, Scale
 from bench.procs import ROOT, DriverFailed, base_env
 from bench.profiles import QUICK_SIZES, ProfileCache, Sizes
 from bench.results import Figure, table, write_json
-from bench.suites import gui_loop, requests_search, startup, tokens
+from bench.suites import documents, gui_loop, requests_search, startup, tokens
 
 SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "startup": startup.run,
@@ -31,6 +31,7 @@ SUITES: dict[str, Callable[[Context], list[Figure]]] = {
     "search": requests_search.search,
     "tokens": tokens.run,
     "typing": gui_loop.typing,
+    "documents": documents.run,
 }
 DEFAULT_OUTPUT = ROOT / "bench" / "results.json"
 DOC = ROOT / "docs" / "benchmarks.md"

@@ -24,12 +24,14 @@ class Scale:
     search_repeats: int = 3
     draft_chars: int = 200_000
     keystrokes: int = 200
+    pdf_pages: int = 300
+    source_bytes: int = 5 * 1024 * 1024
 
 
 QUICK_SCALE = Scale(
     reply_chars=5_000, reply_chunks=100, paced_chunks=50, scroll_steps=20, tabs=3,
     tab_reply_chars=2_000, tab_reply_chunks=40, requests=5, search_repeats=1,
-    draft_chars=20_000, keystrokes=20,
+    draft_chars=20_000, keystrokes=20, pdf_pages=30, source_bytes=500_000,
 )
 
 

@@ -21,7 +21,7 @@ FIGURES = {
     "tabs_complete", "request_overhead", "search_p95", "branched_open", "version_switch_end",
     "version_switch_middle", "tokens_first_count", "tokens_keystroke_median",
     "tokens_keystroke_p95", "tokens_memory", "tokens_vs_server",
-    "typing_p99",
+    "typing_p99", "pdf_extract", "source_attach",
 }
 
 
