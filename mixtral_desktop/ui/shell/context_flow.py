@@ -110,6 +110,8 @@ class ContextFlow(QObject):
     def recount(self) -> None:
         """Something the request is made of changed: count it again (soon, off the GUI)."""
         self._generation += 1
+        if self._tasks.closed:  # the tab or the window is closing
+            return
         if not self._started:
             self._started = True
             self._composer.meter.show_counting(CONTEXT_WINDOW)
@@ -179,6 +181,12 @@ class ContextFlow(QObject):
         self._composer.meter.show_estimate(rate.estimate(tokens, completion), len(rate))
         self.counted.emit(tokens)
 
+    def count_due(self) -> bool:
+        """Whether a count is due: a reply ended a moment ago (or one is in flight)."""
+        return self._after_reply.isActive() or (self._job is not None and not self._job.done())
+
     def stop(self) -> None:
+        """The tab closes: nothing more is counted (a reply's deferred count included)."""
+        self._after_reply.stop()
         if self._job is not None:
             self._job.cancel()

@@ -320,3 +320,14 @@ def test_replies_of_two_tabs_at_once_are_marked_approximate(
     spent = [last_reply(tab).credits_spent or 0.0 for tab in (first, second)]
     assert sum(spent) == pytest.approx(0.5)
     qtbot.waitUntil(lambda: window.status.spend.text() == "Spent: ≈ 0.5")
+
+
+def test_closing_the_window_just_after_a_reply_counts_nothing_more(
+    qtbot: QtBot, windows: Windows, server: FakeSegmind, store: Store, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, windows, server, store, tmp_path)
+    tab = window.current_tab()
+    send(qtbot, tab, server, "Hello")
+    assert tab.context.count_due()  # the reply is counted a moment after it ends
+    window.close()  # before that moment: the count is called off, not started late
+    assert not tab.context.count_due()
