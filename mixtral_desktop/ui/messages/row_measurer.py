@@ -133,7 +133,8 @@ class RowMeasurer(QObject):
         """Measuring, or waiting for the layout the last pass asked for (Qt's delayed
         layout is not visible from outside: without this, "settled" could be seen
         between the request and the layout, which may move the rows and measure again)."""
-        return self._timer.isActive() or self._warm_timer.isActive() or self._layout_asked
+        asked = self._layout_asked and self._view.isVisible()  # (hidden: laid out when shown)
+        return self._timer.isActive() or self._warm_timer.isActive() or asked
 
     def laid_out(self) -> None:
         """The view ran a layout (the one asked for, or another)."""
