@@ -66,12 +66,7 @@ class AttachmentRows:
             for attachment, text in texts:
                 if self.keep_text(text) != attachment.digest:
                     raise ValueError(f"{attachment.name}: its digest is not its text's")
-            self._conn.executemany(
-                f"INSERT INTO attachments ({column}, position, {ATTACHMENT_COLUMNS})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(owner, position, *attachment_values(a))
-                 for position, (a, _text) in enumerate(texts)],
-            )
+            insert_rows(self._conn, column, owner, [a for a, _text in texts])
 
     def _get(self, column: str, owner: int) -> tuple[Attachment, ...]:
         rows = self._conn.execute(
@@ -80,3 +75,15 @@ class AttachmentRows:
             (owner,),
         ).fetchall()
         return tuple(attachment_from_row(tuple(row)) for row in rows)
+
+
+def insert_rows(
+    conn: sqlite3.Connection, column: str, owner: int, attachments: Sequence[Attachment]
+) -> None:
+    """The rows of ``owner``'s attachments in order (``column``: "message_id" or
+    "draft_id"); their texts must be stored already."""
+    conn.executemany(
+        f"INSERT INTO attachments ({column}, position, {ATTACHMENT_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [(owner, position, *attachment_values(a)) for position, a in enumerate(attachments)],
+    )

@@ -8,16 +8,16 @@ wraps them in transactions.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
 
 from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
+from mixtral_desktop.core.storage.attachment_rows import insert_rows
 from mixtral_desktop.core.storage.records import (
     ATTACHMENT_COLUMNS,
     attachment_from_row,
-    attachment_values,
     message_from_row,
     message_values,
 )
@@ -73,7 +73,8 @@ def insert(
     message_id = cursor.lastrowid
     assert message_id is not None
     set_active(conn, conversation_id, parent_id, message_id)
-    insert_attachments(conn, message_id, message.attachments)
+    # (the texts are stored already: an attached draft keeps them, an import stores them)
+    insert_rows(conn, "message_id", message_id, message.attachments)
     return message_id
 
 
@@ -103,7 +104,7 @@ def insert_tree(conn: sqlite3.Connection, conversation_id: int, tree: Conversati
              ids[tree.parent(key)]),
         )
         ids[key] = cursor.lastrowid
-        insert_attachments(conn, cursor.lastrowid or 0, tree.message(key).attachments)
+        insert_rows(conn, "message_id", cursor.lastrowid or 0, tree.message(key).attachments)
     for key in [ROOT, *tree.walk()]:
         active = tree.active_child(key)
         if active is not None:
@@ -122,19 +123,6 @@ def attachments_of_conversation(
     ):
         found.setdefault(int(message_id), []).append(attachment_from_row(tuple(fields)))
     return {key: tuple(value) for key, value in found.items()}
-
-
-def insert_attachments(
-    conn: sqlite3.Connection, message_id: int, attachments: Sequence[Attachment]
-) -> None:
-    """The rows of a new message's attachments; their texts must be stored already (an
-    attached draft keeps them; an import stores them first)."""
-    conn.executemany(
-        "INSERT INTO attachments (message_id, position, " + ATTACHMENT_COLUMNS + ")"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [(message_id, position, *attachment_values(a))
-         for position, a in enumerate(attachments)],
-    )
 
 
 def delete(conn: sqlite3.Connection, message_ids: Iterable[int]) -> None:

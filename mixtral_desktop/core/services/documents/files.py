@@ -4,7 +4,7 @@ and every OS error turned into an :class:`~.errors.Unreadable` that says why."""
 from __future__ import annotations
 
 import math
-import os
+import stat
 from pathlib import Path
 
 from mixtral_desktop.core.services.documents.errors import TooLarge, Unreadable
@@ -30,9 +30,9 @@ def checked_size(path: Path, limit: int) -> int:
         info = path.stat()
     except OSError as error:
         raise unreadable(path, error) from error
-    if os.path.isdir(path):
+    if stat.S_ISDIR(info.st_mode):
         raise unreadable(path, IsADirectoryError(path))
-    if not path.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise Unreadable(path, "it is not a regular file (a device or a pipe?)")
     if info.st_size > limit:
         raise TooLarge(path, f"the file is {size_text(info.st_size)}; the limit for this "
