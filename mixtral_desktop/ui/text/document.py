@@ -41,6 +41,22 @@ def configure_document(document: QTextDocument, font: QFont) -> None:
     document.setUndoRedoEnabled(False)
 
 
+def unshared_font(font: QFont) -> QFont:
+    """A font equal to ``font`` that shares no private data with it.
+
+    A copy of a ``QFont`` shares its private part, whose font-engine cache is replaced
+    by whichever thread uses it next (Qt swaps out another thread's engines with no
+    lock around the copies' other uses). A document built off the GUI thread gets a
+    font of its own, so the GUI thread drawing or laying out the pieces already handed
+    to it never races the worker on one font (suspected in a rare abort on CI, the GUI
+    thread's events running while the layout worker laid a piece out). ~4 µs a piece."""
+    copy = QFont()
+    copy.fromString(font.toString())  # (each setter detaches a fresh QFont)
+    copy.setFamilies(font.families())
+    copy.setResolveMask(font.resolveMask())
+    return copy
+
+
 @dataclass(frozen=True)
 class Piece:
     segment: Segment
@@ -191,12 +207,12 @@ class Typesetter:
 
     def _piece(self, segment: Segment, width: int, font: QFont, home: QThread) -> Piece:
         document = QTextDocument()  # no parent: dropped from every cache, it is freed
-        configure_document(document, font)
         # Off the GUI thread, filled and laid out without the GIL: the other threads run
         # meanwhile. The GUI thread keeps it: each time it lets go, the threads reading
         # and laying out a burst take it, and a frame waits for them (A/B: p99 gap of a
         # burst 18.5 -> 15.2 ms).
         release = threading.current_thread() is not threading.main_thread()
+        configure_document(document, unshared_font(font) if release else font)
         if release:
             self.engine.set_html(document, segment.html)
         else:

@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from bench import data
 from mixtral_desktop.core.services.executors import Executors
 from mixtral_desktop.ui.messages.rendering import Rendering
-from mixtral_desktop.ui.text.document import StackedDocument, configure_document
+from mixtral_desktop.ui.text.document import StackedDocument, configure_document, unshared_font
 from mixtral_desktop.ui.text.native import (
     ENV_PURE_QT,
     NativeText,
@@ -247,3 +247,13 @@ def test_the_pyside_fallback_finds_the_same_row_heights(
         pieces += len(native.pieces)
     assert pieces > 2 * len(CORPUS)  # (most are cut in pieces, the helper builds some)
 
+
+
+def test_a_worker_s_own_font_is_the_same_font(qapp: object) -> None:
+    font = QFont(QFont().families(), 13)  # (a font with settings of its own)
+    font.setItalic(True)
+    font.setFamilies([*font.families(), "Noto Color Emoji"])
+    own = unshared_font(font)
+    assert own == font
+    assert own.families() == font.families()
+    assert own.resolveMask() == font.resolveMask()
