@@ -32,6 +32,7 @@ from mixtral_desktop.core.domain.tokens import (
     MODEL_FILE,
     TokenCounter,
     Tokenizer,
+    chunks,
     encode_request,
 )
 
@@ -455,6 +456,50 @@ def test_a_new_turn_encodes_only_what_changed(oracle: MistralTokenizer) -> None:
     assert sorted(recording.asked) == [
         "A monoid in the category of endofunctors.", "Be kind.\n\nThanks", "What is a monad?",
     ]
+
+
+def document_turn(seed: int, chars: int) -> str:
+    """A user turn holding a long attached document (prose, code, lines of every length,
+    blank lines, indentation, no newline for a long stretch), then the question."""
+    rng = random.Random(seed)
+    parts: list[str] = []
+    while sum(map(len, parts)) < chars:
+        kind = rng.randrange(5)
+        if kind == 0:
+            parts.append(PYTHON)
+        elif kind == 1:
+            parts.append(rng.choice(list(LANGUAGES.values()))[0] + "\n")
+        elif kind == 2:
+            parts.append("word " * rng.randrange(1, 5000))  # (a long line, no newline)
+        elif kind == 3:
+            parts.append("\n" * rng.randrange(1, 4) + " " * rng.randrange(0, 6))
+        else:
+            parts.append("| a | b |\n|---|---|\n" + "| 1 | 😀 é |\n" * rng.randrange(1, 200))
+    return '<document name="file.txt">\n' + "".join(parts) + "\n</document>\n\nWhat is it?"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_long_turns_are_counted_in_chunks_exactly(
+    seed: int, oracle: MistralTokenizer, tokenizer: Tokenizer
+) -> None:
+    turn = document_turn(seed, 60_000 + 20_000 * seed)
+    assert len(chunks(turn)) > 2
+    chat = [system("Read carefully."), user(turn)]
+    assert TokenCounter(tokenizer).count(chat) == len(oracle_tokens(oracle, chat))
+
+
+def test_a_keystroke_after_a_long_document_encodes_its_last_chunk(
+    oracle: MistralTokenizer,
+) -> None:
+    recording = RecordingTokenizer()
+    counter = TokenCounter(recording)
+    turn = document_turn(7, 200_000)
+    counter.count([user(turn)])
+    recording.asked.clear()
+    typed = [user(turn + " And who wrote it?")]
+    assert counter.count(typed) == len(oracle_tokens(oracle, typed))
+    assert recording.asked == [chunks(typed[0]["content"])[-1]]
+    assert len(recording.asked[0]) < len(turn) / 4
 
 
 # -- leaving out the oldest messages ------------------------------------------------------------
