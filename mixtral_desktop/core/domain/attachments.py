@@ -29,6 +29,12 @@ class Attachment:
     pages: int | None = None
     empty_pages: tuple[int, ...] = field(default=())
     replacements: int = 0
+    text: str = field(default="", compare=False, repr=False)
+    """The extracted text, in memory (stored apart, once, under ``digest``)."""
+
+    @property
+    def lines(self) -> int:
+        return self.text.count("\n") + 1 if self.text else 0
 
 
 def text_digest(text: str) -> str:
@@ -42,10 +48,13 @@ def document_block(name: str, text: str) -> str:
 
 
 def as_sent(content: str, attachments: Sequence[Attachment],
-            text_of: Callable[[str], str]) -> str:
-    """The text the model gets for a message: its documents (``text_of(digest)``), then
-    its own ``content``."""
+            text_of: Callable[[str], str] | None = None) -> str:
+    """The text the model gets for a message: its documents (their own texts, or
+    ``text_of(digest)``), then its own ``content``."""
     if not attachments:
         return content
-    blocks = [document_block(a.name, text_of(a.digest)) for a in attachments]
+    blocks = [
+        document_block(a.name, a.text if text_of is None else text_of(a.digest))
+        for a in attachments
+    ]
     return "\n\n".join([*blocks, content]) if content else "\n\n".join(blocks)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from mixtral_desktop.core.domain.attachments import Attachment
+from mixtral_desktop.core.domain.attachments import Attachment, as_sent
 
 
 class Role(StrEnum):
@@ -54,7 +54,17 @@ class Message:
         return replace(self, content=content)
 
     def to_api(self) -> dict[str, str]:
-        return {"role": self.role.value, "content": self.content}
+        """The turn as the model gets it (attached documents first: see
+        :mod:`~mixtral_desktop.core.domain.attachments`)."""
+        return {"role": self.role.value, "content": self.sent_text()}
+
+    def sent_text(self) -> str:
+        """Exactly the text the model gets for this message ("View as sent")."""
+        return as_sent(self.content, self.attachments)
+
+    def has_substance(self) -> bool:
+        """Something to send: visible text, or an attached document."""
+        return bool(self.attachments) or bool(self.content.strip())
 
 
 class EmptyMessage(ValueError):

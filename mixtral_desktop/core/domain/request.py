@@ -38,7 +38,10 @@ def api_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
     Replies that failed before any text arrived are left out; partial replies are
     kept out too, since the model would read them as its own complete answer.
     """
-    return [m.to_api() for m in messages if m.state is MessageState.DONE and m.content]
+    return [
+        m.to_api() for m in messages
+        if m.state is MessageState.DONE and (m.content or m.attachments)
+    ]
 
 
 def reply_request(

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from mixtral_desktop.core.domain.attachments import Attachment, text_digest
 from mixtral_desktop.core.storage.records import (
     ATTACHMENT_COLUMNS,
+    WITH_TEXT,
     attachment_from_row,
     attachment_values,
 )
@@ -70,8 +71,7 @@ class AttachmentRows:
 
     def _get(self, column: str, owner: int) -> tuple[Attachment, ...]:
         rows = self._conn.execute(
-            f"SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE {column} = ?"
-            " ORDER BY position",
+            f"SELECT {WITH_TEXT} WHERE {column} = ? ORDER BY position",
             (owner,),
         ).fetchall()
         return tuple(attachment_from_row(tuple(row)) for row in rows)
@@ -81,7 +81,12 @@ def insert_rows(
     conn: sqlite3.Connection, column: str, owner: int, attachments: Sequence[Attachment]
 ) -> None:
     """The rows of ``owner``'s attachments in order (``column``: "message_id" or
-    "draft_id"); their texts must be stored already."""
+    "draft_id"); the texts they carry are stored (once), the others must be already."""
+    now = time.time()
+    conn.executemany(
+        "INSERT OR IGNORE INTO documents (digest, text, created) VALUES (?, ?, ?)",
+        [(a.digest, a.text, now) for a in attachments if a.text],
+    )
     conn.executemany(
         f"INSERT INTO attachments ({column}, position, {ATTACHMENT_COLUMNS})"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

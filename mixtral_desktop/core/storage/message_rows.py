@@ -16,7 +16,7 @@ from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, SavedNode
 from mixtral_desktop.core.storage.attachment_rows import insert_rows
 from mixtral_desktop.core.storage.records import (
-    ATTACHMENT_COLUMNS,
+    WITH_TEXT,
     attachment_from_row,
     message_from_row,
     message_values,
@@ -73,7 +73,7 @@ def insert(
     message_id = cursor.lastrowid
     assert message_id is not None
     set_active(conn, conversation_id, parent_id, message_id)
-    # (the texts are stored already: an attached draft keeps them, an import stores them)
+    # (texts the attachments carry are stored here; an import stores them first)
     insert_rows(conn, "message_id", message_id, message.attachments)
     return message_id
 
@@ -117,7 +117,7 @@ def attachments_of_conversation(
     """Each message's attachments, in order, by message id (messages without: absent)."""
     found: dict[int, list[Attachment]] = {}
     for message_id, *fields in conn.execute(
-        "SELECT message_id, " + ATTACHMENT_COLUMNS + " FROM attachments WHERE message_id IN"
+        "SELECT message_id, " + WITH_TEXT + " WHERE message_id IN"
         " (SELECT id FROM messages WHERE conversation_id = ?) ORDER BY message_id, position",
         (conversation_id,),
     ):

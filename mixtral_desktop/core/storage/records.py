@@ -90,6 +90,8 @@ def message_from_row(row: tuple[object, ...]) -> Message:
 
 
 ATTACHMENT_COLUMNS = "digest, name, kind, pages, empty_pages, replacements"
+WITH_TEXT = f"{ATTACHMENT_COLUMNS}, text FROM attachments JOIN documents USING (digest)"
+"""Select this for attachments with their texts (then WHERE …)."""
 
 
 def attachment_values(attachment: Attachment) -> tuple[object, ...]:
@@ -100,12 +102,14 @@ def attachment_values(attachment: Attachment) -> tuple[object, ...]:
 
 
 def attachment_from_row(row: tuple[object, ...]) -> Attachment:
-    digest, name, kind, pages, empty, replacements = row
+    """An attachment from :data:`ATTACHMENT_COLUMNS` (and its text, with :data:`WITH_TEXT`)."""
+    digest, name, kind, pages, empty, replacements, *text = row
     return Attachment(
         name=str(name), kind=str(kind), digest=str(digest),
         pages=None if pages is None else _int(pages),
         empty_pages=tuple(int(p) for p in str(empty).split(",") if p),
         replacements=_int(replacements),
+        text=str(text[0]) if text else "",
     )
 
 

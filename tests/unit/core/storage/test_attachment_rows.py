@@ -176,3 +176,25 @@ def test_a_document_not_stored_cannot_be_referenced(tmp_path: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError):
             store.add_message(conversation_id, Message(Role.USER, "?", attachments=(ghost,)))
         assert store.messages(conversation_id) == []  # the message went with its rows
+
+
+def test_a_message_carrying_its_texts_stores_them_and_gets_them_back(tmp_path: Path) -> None:
+    """A message whose attachments carry their texts (as the app sends them) needs no
+    draft first; loaded again, each attachment has its text and the message is sent as
+    its documents, then its question."""
+    path = tmp_path / "history.sqlite3"
+    report = replace(attachment("report.pdf", REPORT, pages=3)[0], text=REPORT)
+    notes = replace(attachment("notes.md", NOTES)[0], text=NOTES)
+    with Store.open(path) as store:
+        conversation_id = store.create_conversation("Carried")
+        store.add_message(conversation_id, Message(
+            Role.USER, "Compare them", attachments=(report, notes)))
+    with Store.open(path) as store:
+        (question,) = store.messages(conversation_id)
+        assert [a.text for a in question.attachments] == [REPORT, NOTES]
+        assert question.to_api()["content"] == (
+            f'<document name="report.pdf">\n{REPORT}\n</document>\n\n'
+            f'<document name="notes.md">\n{NOTES}\n</document>\n\nCompare them'
+        )
+        assert question.attachments[1].lines == 3
+        assert documents(path) == 2
