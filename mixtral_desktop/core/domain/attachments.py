@@ -37,6 +37,30 @@ class Attachment:
         return self.text.count("\n") + 1 if self.text else 0
 
 
+def describe(attachment: Attachment) -> str:
+    """What a chip says of a document besides its name: "12 pages (2 without text)",
+    "340 lines", "3 undecodable bytes replaced"."""
+    a = attachment
+    if a.pages is not None:
+        parts = [_plural(a.pages, "page")]
+        if a.empty_pages:
+            parts[0] += f" ({len(a.empty_pages)} without text)"
+    else:
+        parts = [_plural(a.lines, "line")]
+    if a.replacements:
+        parts.append(f"{_plural(a.replacements, 'undecodable byte')} replaced")
+    return ", ".join(parts)
+
+
+def attached_line(attachments: Sequence[Attachment]) -> str:
+    """The note under a sent message: "📎 report.pdf (12 pages) · notes.md (3 lines)"."""
+    return "📎 " + " · ".join(f"{a.name} ({describe(a)})" for a in attachments)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def text_digest(text: str) -> str:
     """The key a document's text is stored under: SHA-256 of its UTF-8, in hex."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

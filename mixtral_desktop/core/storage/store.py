@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from types import TracebackType
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.domain.tree import ConversationTree
@@ -310,23 +311,38 @@ class Store:
         return self.tree(conversation_id).path_messages()
 
     # drafts
-    def save_draft(self, conversation_id: int, text: str, role: Role) -> None:
-        """Remember the composer's text; a blank text forgets the draft."""
+    def save_draft(
+        self, conversation_id: int, text: str, role: Role,
+        documents: Sequence[Attachment] | None = None,
+    ) -> None:
+        """Remember the composer's text and, given, the draft's documents (carrying their
+        texts; ``()``: none any more). A draft with neither text nor documents is
+        forgotten (the documents kept before count when ``documents`` is None)."""
+        conn, role_value, now = self._conn, Role(role).value, self._clock()
         with self.transaction():
-            if not text.strip():
-                self._conn.execute(
-                    "DELETE FROM drafts WHERE conversation_id = ?", (conversation_id,)
-                )
+            if not text.strip() and not documents:
+                kept = " AND NOT EXISTS (SELECT 1 FROM attachments WHERE draft_id = ?)"
+                if documents is None:
+                    conn.execute("DELETE FROM drafts WHERE conversation_id = ?" + kept,
+                                 (conversation_id, conversation_id))
+                    conn.execute("UPDATE drafts SET text = ?, role = ?, updated = ?"
+                                 " WHERE conversation_id = ?",
+                                 (text, role_value, now, conversation_id))
+                else:
+                    conn.execute("DELETE FROM drafts WHERE conversation_id = ?",
+                                 (conversation_id,))
                 return
             try:
-                self._conn.execute(
+                conn.execute(
                     "INSERT INTO drafts (conversation_id, text, role, updated) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (conversation_id) DO UPDATE"
                     " SET text = excluded.text, role = excluded.role, updated = excluded.updated",
-                    (conversation_id, text, Role(role).value, self._clock()),
+                    (conversation_id, text, role_value, now),
                 )
             except sqlite3.IntegrityError as error:  # the foreign key: no such conversation
                 raise KeyError(conversation_id) from error
+            if documents is not None:
+                self.attachments.set_draft(conversation_id, [(a, a.text) for a in documents])
 
     def draft(self, conversation_id: int) -> tuple[str, Role]:
         """("", Role.USER) when there is none."""

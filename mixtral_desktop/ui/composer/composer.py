@@ -9,7 +9,7 @@ box asks to edit the last user message (:attr:`Composer.edit_last_requested`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,16 +32,34 @@ ROLE_HINTS = {
     Role.ASSISTANT: "Write an assistant turn as an example (added, not sent)…",
     Role.SYSTEM: "Write a system instruction (added, not sent)…",
 }
+LONG_PASTE_CHARS = 5_000
+"""A paste longer than this is offered as an attached document."""
 MIN_LINES = 2
 MAX_LINES = 10
 
 
 class _Input(QPlainTextEdit):
-    """Plain text only (a 10 MB paste stays fast); Enter / Ctrl+Enter submit."""
+    """Plain text only (a 10 MB paste stays fast); Enter / Ctrl+Enter submit. Pasted
+    files, and a text over :data:`LONG_PASTE_CHARS`, are handed on, not inserted."""
 
     submit = Signal()
     escape = Signal()
     up_when_empty = Signal()
+    files_pasted = Signal(list)  # list[str]: local paths
+    long_text_pasted = Signal(str)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return _files(source) != [] or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        files = _files(source)
+        if files:
+            self.files_pasted.emit(files)
+            return
+        if source.hasText() and len(source.text()) > LONG_PASTE_CHARS:
+            self.long_text_pasted.emit(source.text())
+            return
+        super().insertFromMimeData(source)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -61,6 +79,12 @@ class _Input(QPlainTextEdit):
             self.escape.emit()
             return
         super().keyPressEvent(event)
+
+
+def _files(source: QMimeData) -> list[str]:
+    if not source.hasUrls():
+        return []
+    return [url.toLocalFile() for url in source.urls() if url.isLocalFile()]
 
 
 class EditBar(QFrame):
@@ -105,6 +129,7 @@ class Composer(QWidget):
     stop_requested = Signal()
     edit_submitted = Signal(str)  # the new text of the message being edited
     edit_last_requested = Signal()  # Up in the empty box
+    attach_requested = Signal()  # the Attach button
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +154,13 @@ class Composer(QWidget):
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
 
+        self.attach_button = QPushButton("📎", self)
+        self.attach_button.setObjectName("attach_button")
+        self.attach_button.setAccessibleName("Attach files")
+        self.attach_button.setToolTip("Attach files: text, code, PDF, Word (Ctrl+U)")
+        self.attach_button.setFlat(True)
+        self._documents = 0  # documents attached to the draft: sendable without text
+
         self._edit_bar: EditBar | None = None  # made on the first edit
 
         side = QVBoxLayout()
@@ -136,6 +168,7 @@ class Composer(QWidget):
         side.addStretch(1)
         side.addWidget(self.send_button)
         row = QHBoxLayout()
+        row.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.input, 1)
         row.addLayout(side)
         layout = QVBoxLayout(self)
@@ -153,6 +186,7 @@ class Composer(QWidget):
         self.input.escape.connect(self._on_escape)
         self.input.up_when_empty.connect(self.edit_last_requested)
         self.send_button.clicked.connect(self._on_button)
+        self.attach_button.clicked.connect(self.attach_requested)
         self.input.textChanged.connect(self._update_state)
         self.input.document().blockCountChanged.connect(self._fit_height)
         self.role_selector.currentIndexChanged.connect(self._on_role_changed)
@@ -176,6 +210,11 @@ class Composer(QWidget):
 
     def clear(self) -> None:
         self.input.clear()
+
+    def set_documents(self, count: int) -> None:
+        """How many documents the draft has: with one, Send needs no text."""
+        self._documents = count
+        self._update_state()
 
     def set_busy(self, busy: bool) -> None:
         """While a reply is in flight the button reads Stop."""
@@ -252,6 +291,8 @@ class Composer(QWidget):
     # -- internals --------------------------------------------------------------
 
     def _has_text(self) -> bool:
+        if self._documents and self.role() is Role.USER and not self.is_editing():
+            return True  # (the documents alone are a message)
         doc = self.input.document()
         # Cheap for a 10 MB paste: only look at the text when it is short.
         if doc.characterCount() > 10_000:
@@ -269,7 +310,7 @@ class Composer(QWidget):
 
     def _on_submit(self) -> None:
         text = self.text()
-        if not text.strip():
+        if not self._has_text():
             return
         if self.is_editing():
             self.edit_submitted.emit(text)

@@ -93,7 +93,9 @@ class Branching(QObject):
         if text == old.content and old.state is MessageState.DONE and old.role is Role.ASSISTANT:
             self.edited.emit()  # nothing changed: no new version
             return True
-        self._model.add_version(row, Message(role=old.role, content=text))
+        self._model.add_version(
+            row, Message(role=old.role, content=text, attachments=old.attachments)
+        )
         self.edited.emit()
         if old.role is not Role.ASSISTANT:
             self._controller.ask_for_reply()

@@ -19,6 +19,7 @@ from functools import partial
 
 from PySide6.QtCore import QObject, Signal
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, validate_text
 from mixtral_desktop.core.domain.request import ChatRequest
 from mixtral_desktop.core.domain.tree import ConversationTree
@@ -162,10 +163,14 @@ class ConversationController(QObject):
                 can_continue=bool(last.content),
             )
 
-    def submit(self, role: Role, text: str) -> bool:
-        """Add a message as ``role``; a user message also asks Mixtral. False if refused."""
+    def submit(self, role: Role, text: str, attachments: Sequence[Attachment] = ()) -> bool:
+        """Add a message as ``role`` (a user message with the documents ``attachments``,
+        which are enough without text); a user message also asks Mixtral. False if
+        refused."""
+        attachments = tuple(attachments) if role is Role.USER else ()
         try:
-            validate_text(text)
+            if not attachments:
+                validate_text(text)
         except ValueError:
             return False
         refused = (
@@ -175,7 +180,7 @@ class ConversationController(QObject):
         if refused:
             return False
         self._banner.hide()
-        self.model.append(Message(role=role, content=text))
+        self.model.append(Message(role=role, content=text, attachments=attachments))
         self.accepted.emit()
         if role is Role.USER:
             self.ask_for_reply()

@@ -13,10 +13,12 @@ A reply that stops with an error or is stopped is written at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.titles import title_from_message
 from mixtral_desktop.core.domain.tree import ROOT, Detached
@@ -78,6 +80,15 @@ class ConversationRecorder(QObject):
         """Called on every keystroke; saved after a short pause."""
         self._draft = (text, role)
         self._draft_timer.start()
+
+    def documents_changed(self, text: str, role: Role, documents: Sequence[Attachment]) -> None:
+        """The draft's documents changed: saved at once, with the draft's text (a
+        document is not a keystroke: it is never left waiting for a timer)."""
+        self._draft_timer.stop()
+        self._draft = None
+        if self.conversation_id is None and not documents and not text:
+            return
+        self.store.save_draft(self.ensure_conversation(), text, role, tuple(documents))
 
     def flush(self) -> None:
         """Write everything pending now (before quitting or closing the tab)."""

@@ -152,7 +152,8 @@ class LayoutCache:
 
     def note_line(self, message: Message) -> int | None:
         """The height of the note under ``message``'s text ("stopped", …), if it has one."""
-        has_note = bool(message.content) and message.state in NOTE_LINE_STATES
+        has_note = ((bool(message.content) and message.state in NOTE_LINE_STATES)
+                    or bool(message.attachments))
         return self.note_height if has_note or message is self.context_marked else None
 
     def row_height(self, message: Message, body: int) -> int:

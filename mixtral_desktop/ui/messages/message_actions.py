@@ -36,6 +36,7 @@ class MessageActions(QObject):
     delete_requested = Signal(int)  # row (with the turns after it)
     version_requested = Signal(int, int)  # row, step (-1 previous, +1 next)
     send_from_requested = Signal(int)  # row: the first message requests send (0: all)
+    view_as_sent_requested = Signal(int)  # row (a message with documents)
 
     def __init__(
         self, model: ConversationModel, renderer: MarkdownRenderer, parent: QObject
@@ -109,6 +110,8 @@ class MessageActions(QObject):
         menu.addAction("Copy as plain text", partial(self.copy_plain, row))
         for number in range(len(code_blocks(text))):
             menu.addAction(f"Copy code block {number + 1}", partial(self.copy_code, row, number))
+        if self._model.message(row).attachments:
+            menu.addAction("View as sent", partial(self.view_as_sent_requested.emit, row))
         menu.addSeparator()
         for name in self.available(row):
             menu.addAction(ACTION_LABELS[name], partial(self.trigger, name, row))

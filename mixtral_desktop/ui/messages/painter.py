@@ -183,7 +183,7 @@ def paint_note(
 ) -> None:
     """The state note under the text, elided to one line."""
     painter.setFont(fonts.note)
-    painter.setPen(QColor(NOTE_COLOURS.get(state, PALETTE.text)))
+    painter.setPen(QColor(NOTE_COLOURS.get(state, PALETTE.muted)))
     elided = QFontMetrics(fonts.note).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
     painter.drawText(rect, int(LEFT), elided)
 

@@ -69,7 +69,7 @@ def size_rows(
             if text_counts is None:
                 text_counts = counts[content] = count_lines_and_fences(content)
             body = estimated_height(content, per_line, line_height, text_counts)
-        noted_here = id(state) in noted or message is marked
+        noted_here = id(state) in noted or message is marked or bool(message.attachments)
         height = (noted_row if noted_here else plain_row) + body
         size = shared.get(height)
         if size is None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRect
 
+from mixtral_desktop.core.domain.attachments import attached_line
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.ui.theme.names import SPEAKERS
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
@@ -65,7 +66,8 @@ def bubble_style(role: Role) -> BubbleStyle:
 
 
 def status_text(message: Message, now: float) -> str | None:
-    """The note shown for ``message``'s state at time ``now``; ``None`` when done."""
+    """The note shown for ``message``'s state at time ``now`` (for a finished one, its
+    attached documents); ``None`` when there is nothing to say."""
     state = message.state
     if state is MessageState.WAITING:
         return f"Waiting for Mixtral… {max(0, int(now - message.created))} s"
@@ -75,6 +77,8 @@ def status_text(message: Message, now: float) -> str | None:
         return "Reply incomplete" + (f": {message.error}" if message.error else "")
     if state is MessageState.FAILED:
         return "Reply failed" + (f": {message.error}" if message.error else "")
+    if message.attachments:
+        return attached_line(message.attachments)
     return None
 
 

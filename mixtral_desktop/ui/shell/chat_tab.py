@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
+from mixtral_desktop.core.domain.attachments import Attachment
 from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.segmind.errors import SegmindError
@@ -28,6 +29,7 @@ from mixtral_desktop.ui.messages.model import ConversationModel
 from mixtral_desktop.ui.messages.view import ConversationView
 from mixtral_desktop.ui.shell.chat_tab_settings import TabSettings
 from mixtral_desktop.ui.shell.context_flow import ContextFlow
+from mixtral_desktop.ui.shell.document_flow import ATTACH_KEYS, DocumentFlow
 from mixtral_desktop.ui.shell.over_window import ask_over_window
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.text.markdown import fence_languages
@@ -47,6 +49,7 @@ TAB_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Alt+Right", "Next version of the last reply (or of the message the keyboard is on)"),
     ("Shift+F10 or Menu", "The actions of the message the keyboard is on"),
     (SETTINGS_KEYS, "This chat's settings: instructions, parameters, presets (Esc closes)"),
+    (ATTACH_KEYS, "Attach files: text, code, PDF, Word (or drop or paste them on the chat)"),
 )
 """The chat's own keys, for Help → Keyboard shortcuts (the menus' keys are listed too)."""
 
@@ -108,6 +111,9 @@ class ChatTab(QWidget):
         self.context = ContextFlow(
             composer, controller, delegate.context, services.metering, services.executors,
             services.tasks.child("context"), self,
+        )
+        self.documents = DocumentFlow(
+            self, layout, composer, controller, self.context, self.view, services,
         )
         controller.over_window.connect(
             lambda verdict: ask_over_window(self, verdict, self._leave_out)
@@ -220,8 +226,15 @@ class ChatTab(QWidget):
         return self.controller.waiting_for_key()
 
     def submit(self, role: Role, text: str) -> bool:
-        """Add a message as ``role``; a user message also asks Mixtral. False if refused."""
-        return self.controller.submit(role, text)
+        """Add a message as ``role`` (a user message with the draft's documents); a user
+        message also asks Mixtral. False if refused."""
+        documents = self.documents.to_send(role)
+        if documents is None:
+            return False
+        sent = self.controller.submit(role, text, documents)
+        if sent:
+            self.documents.sent()
+        return sent
 
     def retry(self) -> None:
         self.controller.retry()
@@ -233,9 +246,11 @@ class ChatTab(QWidget):
         self.controller.stop()
 
     def load(
-        self, messages: Sequence[Message] | ConversationTree, draft: str, role: Role
+        self, messages: Sequence[Message] | ConversationTree, draft: str, role: Role,
+        documents: Sequence[Attachment] = (),
     ) -> None:
-        """Show a saved conversation (a line of messages, or its tree) with its draft."""
+        """Show a saved conversation (a line of messages, or its tree) with its draft
+        (and the draft's documents)."""
         with self.context.loading():
             self.controller.load(messages)
             # The newest rows are the ones shown first: have their code's lexers built
@@ -246,12 +261,14 @@ class ChatTab(QWidget):
             self._rendering.lexers.preload(fence_languages(m.content for m in newest))
             self.composer.set_role(role)
             self.composer.set_text(draft)
+            self.documents.restore(documents)
         self.view.scroll_to_end()
 
     def shutdown(self) -> None:
         """Cancel the request in flight and the tab's tasks; a deletion offering Undo
         becomes final."""
         self.branching.shutdown()
+        self.documents.shutdown()
         self.context.stop()
         self.controller.shutdown()
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from mixtral_desktop.core.domain.conversation import Message
+from mixtral_desktop.core.domain.attachments import Attachment
+from mixtral_desktop.core.domain.conversation import Message, Role
 from mixtral_desktop.core.domain.request import api_messages
 from mixtral_desktop.core.domain.tokens import CONTEXT_WINDOW
 from mixtral_desktop.core.services.executors import Executors, run_in
@@ -55,6 +56,8 @@ class ContextFlow(QObject):
         self._metering = metering
         self._executor = executors.tokens
         self._tasks = tasks
+        self.attached: Callable[[], tuple[Attachment, ...]] = tuple
+        """The draft's documents (the chat tab sets it)."""
         self._first_key: int | None = None  # the tree key of the first sent message
         self._generation = 0
         self._job: asyncio.Task[None] | None = None
@@ -154,8 +157,9 @@ class ContextFlow(QObject):
         messages = self._model.messages()
         rows = self._controller.steering.sent(messages)
         text, role = self._composer.text(), self._composer.role()
-        if text.strip() and not self._composer.is_editing():
-            rows = [*rows, Message(role=role, content=text)]
+        documents = self.attached() if role is Role.USER else ()
+        if (text.strip() or documents) and not self._composer.is_editing():
+            rows = [*rows, Message(role=role, content=text, attachments=documents)]
         settings = self._controller.steering.settings
         return [*settings.leading_messages(), *api_messages(rows)]
 

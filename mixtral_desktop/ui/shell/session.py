@@ -31,7 +31,8 @@ class WindowSession(QObject):
         if conversation_id is not None:
             tab.chat_settings.load(self.store.chat_settings.get(conversation_id))
             draft, role = self.store.draft(conversation_id)
-            tab.load(self.store.tree(conversation_id), draft, role)
+            tab.load(self.store.tree(conversation_id), draft, role,
+                     self.store.attachments.of_draft(conversation_id))
         recorder = ConversationRecorder(self.store, tab.model, conversation_id, tab)
         self._recorders[tab] = recorder
         if conversation_id is not None:
@@ -39,6 +40,10 @@ class WindowSession(QObject):
             tab.context.set_first_key(None if first is None else recorder.key_of(first))
         tab.draft_changed.connect(
             lambda: recorder.draft_changed(*tab.composer.draft())
+        )
+        tab.documents.documents.changed.connect(
+            lambda: recorder.documents_changed(
+                *tab.composer.draft(), tab.documents.documents.attachments())
         )
         recorder.conversation_created.connect(lambda _id: self.tabs_changed.emit())
         recorder.changed.connect(lambda _id: self._on_recorded(tab))
@@ -52,7 +57,8 @@ class WindowSession(QObject):
             return
         recorder.flush()
         conversation_id = recorder.conversation_id
-        empty = tab.model.rowCount() == 0 and not tab.composer.draft()[0]
+        empty = (tab.model.rowCount() == 0 and not tab.composer.draft()[0]
+                 and not tab.documents.documents.attachments())
         if conversation_id is not None and empty:
             self.store.purge_conversation(conversation_id)
         self.tabs_changed.emit()

@@ -81,6 +81,7 @@ class Palette:
     invalid: str  # a value that cannot be sent: its reason, its field's border
     chart: Chart
     meter: Meter  # the context meter under the composer
+    chip: Banner  # an attached document above the composer
 
 
 LIGHT = Palette(
@@ -115,6 +116,7 @@ LIGHT = Palette(
         track="#e5e7eb", fill="#3b82f6", warn="#d97706", over="#b42318", reserve="#a5b4fc",
         text="#57606a",
     ),
+    chip=Banner(background="#f6f8fa", border="#c9d1d9", text="#1f2328"),
 )
 """The app's palette (the only one until dark mode)."""
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QPushButton, QTabBar, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.config.secrets import KeyStore
@@ -213,6 +213,11 @@ def test_ten_megabyte_paste_arrives_whole(qtbot: QtBot, window: MainWindow) -> N
     big = ("0123456789abcdef" * 64 + "\n") * 10_000  # about 10 MB
     QGuiApplication.clipboard().setText(big)
     tab.composer.input.paste()
+    # Offered as a document first; the user wants it in the message.
+    offer = tab.findChild(QMessageBox, "long_paste_dialog")
+    assert offer is not None and offer.isVisible()
+    assert "10,250,000 characters" in offer.text()
+    offer.findChild(QPushButton, "long_paste_paste").click()
     assert len(tab.composer.text()) == len(big)
     assert tab.composer.send_button.isEnabled()
     # The composer grows to a few lines only, however long the text.

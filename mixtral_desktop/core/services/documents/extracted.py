@@ -22,6 +22,8 @@ class Extracted:
     empty_pages: tuple[int, ...] = field(default=())  # PDF: 1-based pages with no text
     replacements: int = 0  # undecodable bytes shown as U+FFFD
     encoding: str | None = None  # the detected encoding of a text file
+    page_spans: tuple[tuple[int, int, int], ...] = field(default=(), repr=False)
+    """PDF: (page, start, end) of each page with text, as offsets into ``text``."""
 
     @property
     def lines(self) -> int:

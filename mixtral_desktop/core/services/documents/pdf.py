@@ -57,6 +57,8 @@ def read_pdf(
     try:
         total = len(document)
         texts: list[str] = []
+        spans: list[tuple[int, int, int]] = []
+        at = 0
         empty: list[int] = []
         for index in range(total):
             if cancelled is not None and cancelled():
@@ -69,6 +71,10 @@ def read_pdf(
                 )
             text = _page_text(pypdfium2, document, index, path)
             if text.strip():
+                if texts:
+                    at += 2  # (the blank line between pages)
+                spans.append((index + 1, at, at + len(text)))
+                at += len(text)
                 texts.append(text)
             else:
                 empty.append(index + 1)
@@ -81,7 +87,7 @@ def read_pdf(
         raise NoText(path, f"no text found on {where}; scanned pages are not read")
     return Extracted(
         name=path.name, kind="pdf", text="\n\n".join(texts), pages=total,
-        empty_pages=tuple(empty),
+        empty_pages=tuple(empty), page_spans=tuple(spans),
     )
 
 

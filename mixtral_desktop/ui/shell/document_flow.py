@@ -1,0 +1,121 @@
+"""One tab's documents, wired: the Attach button, Ctrl+U, files dropped on the composer
+or the conversation, files and long texts pasted, the chips above the composer, the
+meter counting them, and what Send takes with it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QBoxLayout, QWidget
+
+from mixtral_desktop.core.domain.attachments import Attachment
+from mixtral_desktop.core.domain.conversation import Role
+from mixtral_desktop.core.domain.tokens import CONTEXT_WINDOW
+from mixtral_desktop.ui.attachments.chips import AttachmentTray
+from mixtral_desktop.ui.attachments.choosing import FileDrops, FilePicker
+from mixtral_desktop.ui.attachments.dialogs import offer_long_paste, show_text
+from mixtral_desktop.ui.attachments.draft_documents import DraftDocuments
+from mixtral_desktop.ui.composer.composer import Composer
+from mixtral_desktop.ui.conversation.controller import ConversationController
+from mixtral_desktop.ui.messages.view import ConversationView
+from mixtral_desktop.ui.shell.context_flow import ContextFlow
+from mixtral_desktop.ui.shell.services import WindowServices
+
+ATTACH_KEYS = "Ctrl+U"
+
+
+class DocumentFlow(QObject):
+    """Made by the chat tab; :attr:`documents` holds the draft's documents."""
+
+    def __init__(
+        self, tab: QWidget, layout: QBoxLayout, composer: Composer,
+        controller: ConversationController, context: ContextFlow, view: ConversationView,
+        services: WindowServices,
+    ) -> None:
+        super().__init__(tab)
+        self._tab = tab
+        self._composer = composer
+        self._controller = controller
+        self._context = context
+        self.tray = AttachmentTray(composer.parentWidget())
+        layout.insertWidget(layout.indexOf(composer), self.tray)
+        executors = services.executors
+        self.documents = DraftDocuments(
+            self.tray, executors.io, executors.tokens, services.metering.counter,
+            services.tasks.child("documents"), tab, self,
+        )
+        self.picker = FilePicker(tab, self)
+        self.drops = FileDrops(self)
+        for widget in (composer.input, view.viewport()):
+            self.drops.watch(widget)
+        documents = self.documents
+        context.attached = documents.attachments
+        composer.attach_requested.connect(self.picker.open)
+        self.picker.chosen.connect(documents.add_files)
+        self.drops.dropped.connect(documents.add_files)
+        composer.input.files_pasted.connect(documents.add_files)
+        composer.input.long_text_pasted.connect(self._long_paste)
+        documents.changed.connect(self._changed)
+        context.counted.connect(self._counted)
+        view.message_actions.view_as_sent_requested.connect(self._view_as_sent)
+        shortcut = QShortcut(QKeySequence(ATTACH_KEYS), tab)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.picker.open)
+
+    def attach(self, paths: Sequence[Path | str]) -> None:
+        """Read and attach files (as a drop or the file dialog would)."""
+        self.documents.add_files(paths)
+
+    def restore(self, attachments: Sequence[Attachment]) -> None:
+        """A saved draft's documents come back with it."""
+        self.documents.restore(attachments)
+        self._composer.set_documents(len(self.documents.attachments()))
+
+    def to_send(self, role: Role) -> tuple[Attachment, ...] | None:
+        """The documents a message of ``role`` goes with; None (and the user told why)
+        while a file is still being read."""
+        if role is not Role.USER:
+            return ()
+        reading = self.documents.reading()
+        if reading:
+            self.documents.say(
+                f"{reading[0]} is still being read: wait for it, or Cancel it, before sending."
+            )
+            return None
+        return self.documents.attachments()
+
+    def sent(self) -> None:
+        """The draft's documents went out with a message."""
+        if self.documents.attachments():
+            self.documents.clear()
+
+    def _view_as_sent(self, row: int) -> None:
+        message = self._controller.model.message(row)
+        names = ", ".join(a.name for a in message.attachments)
+        show_text(self._tab, "As sent to the model",
+                  f"Exactly the text the model got for this message: {names}, then the"
+                  " message.", message.sent_text())
+
+    def _long_paste(self, text: str) -> None:
+        def answered(as_document: bool) -> None:
+            if as_document:
+                self.documents.add_pasted(text)
+            else:
+                self._composer.input.insertPlainText(text)
+
+        offer_long_paste(self._tab, len(text), answered)
+
+    def _changed(self) -> None:
+        self._composer.set_documents(len(self.documents.attachments()))
+        self._context.recount()
+
+    def _counted(self, tokens: int) -> None:
+        self.documents.count_all()
+        room = CONTEXT_WINDOW - self._controller.steering.reserve()
+        self.documents.set_room(tokens, room)
+
+    def shutdown(self) -> None:
+        self.documents.shutdown()
