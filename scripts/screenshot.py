@@ -1,5 +1,6 @@
-"""Make docs/screenshot.png, docs/chat-settings.png and docs/usage.png: the real main
-window against the fake Segmind (offscreen), over a history of a few weeks of paid replies.
+"""Make docs/screenshot.png, docs/chat-settings.png, docs/usage.png and
+docs/documents.png: the real main window against the fake Segmind (offscreen), over a
+history of a few weeks of paid replies.
 
     .venv/bin/python scripts/screenshot.py
 """
@@ -94,6 +95,38 @@ def seed_history(store: Store) -> None:
                                   updated=messages[-1].created)
 
 
+REPORT_PAGES = [
+    "Quarterly report, Q3. Revenue grew 12 % to 4.2 M EUR; costs grew 7 %.",
+    "Risks: one supplier delivers 60 % of the parts; two senior engineers leave in March.",
+    "Outlook: a second supplier is being qualified; hiring starts in January.",
+]
+
+
+def shoot_documents(window: MainWindow) -> None:
+    """docs/documents.png: a question sent with a PDF, and a draft with two documents."""
+    from tests.fakes.pdf_files import write_pdf
+
+    folder = Path(tempfile.mkdtemp())
+    report = write_pdf(folder / "q3-report.pdf", REPORT_PAGES)
+    (folder / "suppliers.csv").write_text(
+        "supplier,share\nAcme,60\nBolt,25\nCog,15\n", encoding="utf-8")
+    (folder / "notes.md").write_text("# Meeting notes\n\n- Hiring plan\n", encoding="utf-8")
+    window.new_tab()
+    tab = window.current_tab()
+    tab.documents.attach([report])
+    wait(lambda: len(tab.documents.tray.chips()) == 1)
+    tab.submit(Role.USER, "What are the main risks in this report?")
+    wait(lambda: not tab.is_busy())
+    tab.documents.attach([folder / "suppliers.csv", folder / "notes.md"])
+    wait(lambda: len(tab.documents.tray.chips()) == 2
+         and all(c.tokens is not None for c in tab.documents.tray.chips()))
+    tab.composer.set_text("Compare with the suppliers' shares.")
+    wait(lambda: False, 400)
+    out = ROOT / "docs" / "documents.png"
+    window.grab().save(str(out))
+    print(out)
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     # The app's loop: Qt's, running asyncio through qasync (spun by wait() below).
@@ -150,6 +183,7 @@ def main() -> None:
         usage.grab().save(str(out))
         print(out)
         usage.close()
+        shoot_documents(window)
         window.close()
         wait(lambda: not services.tasks.pending())
         services.finish()

@@ -53,8 +53,13 @@ def describe(attachment: Attachment) -> str:
 
 
 def attached_line(attachments: Sequence[Attachment]) -> str:
-    """The note under a sent message: "📎 report.pdf (12 pages) · notes.md (3 lines)"."""
-    return "📎 " + " · ".join(f"{a.name} ({describe(a)})" for a in attachments)
+    """The note under a sent message: "Attached: report.pdf (12 pages) · notes.md (3 lines)"."""
+    return "Attached: " + attached_names(attachments)
+
+
+def attached_names(attachments: Sequence[Attachment]) -> str:
+    """"report.pdf (12 pages) · notes.md (3 lines)"."""
+    return " · ".join(f"{a.name} ({describe(a)})" for a in attachments)
 
 
 def _plural(n: int, word: str) -> str:

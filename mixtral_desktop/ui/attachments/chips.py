@@ -5,7 +5,15 @@ one per file being read (its progress and Cancel)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from mixtral_desktop.core.domain.attachments import Attachment, describe
 from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
@@ -48,6 +56,10 @@ class AttachmentChip(QFrame):
         self.attachment = attachment
         self.tokens: int | None = None
         self.room: int | None = None  # the tokens left for it, when it does not fit
+        self.icon = QLabel(self)
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+                            .pixmap(size, size))
         self.label = QLabel(self)
         self.label.setObjectName("chip_label")
         self.label.setTextFormat(Qt.TextFormat.PlainText)
@@ -67,6 +79,7 @@ class AttachmentChip(QFrame):
                                      "Remove this document from the message", self)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.icon)
         row.addWidget(self.label, 1)
         row.addWidget(self.keep_part_button)
         row.addWidget(self.view_button)
@@ -102,7 +115,7 @@ class AttachmentChip(QFrame):
     def _show(self) -> None:
         a = self.attachment
         tokens = "counting tokens…" if self.tokens is None else f"{self.tokens:,} tokens"
-        text = f"📄 {a.name} · {describe(a)} · {tokens}"
+        text = f"{a.name} · {describe(a)} · {tokens}"
         self.label.setText(text)
         warning = f". {self.warning.text()}" if self.warning.isVisibleTo(self) else ""
         self.setAccessibleName(f"Attached document {a.name}")
@@ -190,12 +203,12 @@ class AttachmentTray(QWidget):
         self.hide()
 
     def add(self, chip: QWidget) -> None:
-        self._layout.addWidget(chip)
+        self._layout.addWidget(chip, 0, Qt.AlignmentFlag.AlignLeft)
         self.show()
 
     def insert(self, index: int, chip: QWidget) -> None:
         self._layout.removeWidget(chip)
-        self._layout.insertWidget(index, chip)
+        self._layout.insertWidget(index, chip, 0, Qt.AlignmentFlag.AlignLeft)
 
     def take(self, chip: QWidget) -> None:
         self._layout.removeWidget(chip)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -154,11 +155,12 @@ class Composer(QWidget):
         self.send_button.setDefault(True)
         self.send_button.setToolTip("Send (Enter or Ctrl+Enter)")
 
-        self.attach_button = QPushButton("📎", self)
+        self.attach_button = QPushButton("Attach…", self)
         self.attach_button.setObjectName("attach_button")
         self.attach_button.setAccessibleName("Attach files")
         self.attach_button.setToolTip("Attach files: text, code, PDF, Word (Ctrl+U)")
-        self.attach_button.setFlat(True)
+        self.attach_button.setIcon(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogStart))
         self._documents = 0  # documents attached to the draft: sendable without text
 
         self._edit_bar: EditBar | None = None  # made on the first edit

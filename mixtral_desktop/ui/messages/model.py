@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from mixtral_desktop.core.domain.attachments import attached_line
+from mixtral_desktop.core.domain.attachments import attached_names
 from mixtral_desktop.core.domain.conversation import Message
 from mixtral_desktop.core.domain.tree import ROOT, ConversationTree, Detached
 from mixtral_desktop.ui.messages.reply_details import reply_details
@@ -83,7 +83,7 @@ class ConversationModel(QAbstractListModel):
             number, count = self.version(row)
             versions = f", version {number} of {count}" if count > 1 else ""
             left_out = ", not sent to the model" if row < self.first_sent_row else ""
-            attached = (f", with {attached_line(message.attachments)[2:]}"
+            attached = (f", with attached {attached_names(message.attachments)}"
                         if message.attachments else "")
             return f"{message.role.value}{versions}{left_out}{attached}: {message.content}"
         if role == Qt.ItemDataRole.ToolTipRole:

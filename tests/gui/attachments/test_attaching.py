@@ -138,7 +138,7 @@ def test_a_document_is_sent_with_the_question_and_shown_as_sent(
     assert chips(tab) == [] and tab.composer.text() == ""
     question = tab.model.message(0)
     assert [a.name for a in question.attachments] == ["notes.md"]
-    assert "notes.md (5 lines)" in tab.model.data(tab.model.index(0, 0),
+    assert "with attached notes.md (5 lines)" in tab.model.data(tab.model.index(0, 0),
                                                    Qt.ItemDataRole.AccessibleTextRole)
     tab.documents._view_as_sent(0)  # (the message menu's "View as sent")
     shown = [v for v in tab.findChildren(TextViewer) if v.isVisible()]
@@ -320,3 +320,58 @@ def test_the_drafts_documents_survive_a_restart(
     again.store.close()
 
 
+
+
+def test_a_document_larger_than_the_room_left_offers_to_keep_part(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    tab = window.current_tab()
+    huge = tmp_path / "log.txt"
+    lines = [f"line {n}: the service answered in {n % 97} ms" for n in range(12_000)]
+    huge.write_text("\n".join(lines), encoding="utf-8")
+    tab.documents.attach([huge])
+    (chip,) = attached(qtbot, tab, 1)
+    assert chip.tokens is not None and chip.tokens > 65_536
+    qtbot.waitUntil(lambda: chip.keep_part_button.isVisibleTo(tab), timeout=WAIT_MS)
+    assert "Larger than the room left" in chip.warning.text()
+    assert "Keep only some lines" in chip.warning.text()
+    chip.keep_part_button.click()
+    dialog = tab.findChild(QWidget, "keep_part_dialog")
+    assert dialog is not None and dialog.isVisible()
+    first, last = dialog.first, dialog.last  # type: ignore[attr-defined]
+    assert 1 < last.value() < 12_000  # (what fits, suggested)
+    first.setValue(101)
+    last.setValue(200)
+    dialog.accept()  # type: ignore[attr-defined]
+    (part,) = attached(qtbot, tab, 1)
+    assert part.attachment.name == "log.txt (lines 101–200)"
+    assert part.attachment.text == "\n".join(lines[100:200])
+    qtbot.waitUntil(lambda: not part.warning.isVisibleTo(tab), timeout=WAIT_MS)
+
+
+def test_edit_and_regenerate_keep_the_documents(
+    qtbot: QtBot, window: MainWindow, fake_segmind: FakeSegmind, tmp_path: Path
+) -> None:
+    tab = window.current_tab()
+    notes = tmp_path / "notes.md"
+    notes.write_text(NOTES, encoding="utf-8")
+    tab.documents.attach([notes])
+    attached(qtbot, tab, 1)
+    qtbot.keyClicks(tab.composer.input, "Summarise")
+    qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not tab.is_busy() and tab.model.rowCount() == 2, timeout=WAIT_MS)
+    block = document_block("notes.md", NOTES)
+    tab.branching.regenerate()
+    qtbot.waitUntil(lambda: len(fake_segmind.chat_requests) == 2 and not tab.is_busy(),
+                    timeout=WAIT_MS)
+    assert fake_segmind.chat_requests[1].json["messages"][-1]["content"] == (
+        f"{block}\n\nSummarise")
+    tab.begin_edit(0)
+    tab.composer.set_text("Summarise in one line")
+    qtbot.keyClick(tab.composer.input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(fake_segmind.chat_requests) == 3 and not tab.is_busy(),
+                    timeout=WAIT_MS)
+    assert fake_segmind.chat_requests[2].json["messages"][-1]["content"] == (
+        f"{block}\n\nSummarise in one line")
+    assert tab.model.message(0).attachments[0].name == "notes.md"
+    assert tab.model.version(0) == (2, 2)
