@@ -41,9 +41,8 @@ class WindowSession(QObject):
         tab.draft_changed.connect(
             lambda: recorder.draft_changed(*tab.composer.draft())
         )
-        tab.documents.documents.changed.connect(
-            lambda: recorder.documents_changed(
-                *tab.composer.draft(), tab.documents.documents.attachments())
+        tab.documents.changed.connect(
+            lambda: recorder.documents_changed(*tab.composer.draft(), tab.documents.attachments())
         )
         recorder.conversation_created.connect(lambda _id: self.tabs_changed.emit())
         recorder.changed.connect(lambda _id: self._on_recorded(tab))
@@ -58,7 +57,7 @@ class WindowSession(QObject):
         recorder.flush()
         conversation_id = recorder.conversation_id
         empty = (tab.model.rowCount() == 0 and not tab.composer.draft()[0]
-                 and not tab.documents.documents.attachments())
+                 and not tab.documents.attachments())
         if conversation_id is not None and empty:
             self.store.purge_conversation(conversation_id)
         self.tabs_changed.emit()
