@@ -6,6 +6,7 @@ import re
 from datetime import datetime, tzinfo
 
 from mixtral_desktop import APP_NAME
+from mixtral_desktop.core.domain.attachments import attached_line
 from mixtral_desktop.core.domain.chat_settings import ChatSettings, describe_sent
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.titles import display_title
@@ -68,7 +69,10 @@ def _message_markdown(message: Message, tz: tzinfo | None) -> list[str]:
     elif state is MessageState.FAILED:
         status = " · failed"
     parts = [f"## {label} · {_when(message.created, tz)}{status}"]
-    parts.append(message.content if message.content.strip() else "*(no text)*")
+    if message.attachments:  # (their texts are in the JSON export, not here)
+        parts.append(f"*{attached_line(message.attachments)}*")
+    if message.content.strip() or not message.attachments:
+        parts.append(message.content if message.content.strip() else "*(no text)*")
     fence = unclosed_fence(message.content)
     if fence:  # a reply cut inside a code block must not swallow the rest of the file
         parts.append(fence)

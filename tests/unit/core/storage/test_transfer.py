@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mixtral_desktop.core.domain.attachments import Attachment, text_digest
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role, Usage
 from mixtral_desktop.core.storage import transfer as export
 from mixtral_desktop.core.storage.records import ConversationInfo
@@ -341,6 +342,15 @@ def test_markdown_document() -> None:
     assert "Une recette ?\n\n```python\nprint('ok')\n```\n" in text  # verbatim
     assert "## Assistant · 2025-11-25 17:15:03 UTC\n\n**Voici** 🍮\n" in text
     assert "*Tokens: 12 prompt + 30 reply = 42; credits left: 7.12346*" in text
+
+
+def test_markdown_names_a_messages_documents() -> None:
+    report = Attachment("report.pdf", "pdf", text_digest("Page."), pages=12, text="Page.")
+    asked = [Message(Role.USER, "Summarise", created=1.0, attachments=(report,)),
+             Message(Role.USER, "", created=2.0, attachments=(report,))]
+    text = export.to_markdown(info(), asked, tz=UTC)
+    assert "UTC\n\n*Attached: report.pdf (12 pages)*\n\nSummarise\n" in text
+    assert "(no text)" not in text  # (a message of documents alone)
 
 
 def test_markdown_marks_incomplete_and_failed_replies() -> None:
