@@ -1,4 +1,4 @@
-"""Make docs/screenshot.png, docs/chat-settings.png, docs/usage.png and
+"""Make docs/screenshot.png (and -dark), docs/chat-settings.png, docs/usage.png and
 docs/documents.png: the real main window against the fake Segmind (offscreen), over a
 history of a few weeks of paid replies.
 
@@ -40,6 +40,7 @@ from mixtral_desktop.core.services.clients import ClientProvider  # noqa: E402
 from mixtral_desktop.core.storage.store import Store  # noqa: E402
 from mixtral_desktop.ui.shell.main_window import MainWindow  # noqa: E402
 from mixtral_desktop.ui.shell.services import WindowServices  # noqa: E402
+from mixtral_desktop.ui.theme.follow import follower  # noqa: E402
 from tests.fakes.segmind_server import FAKE_KEY, FakeSegmind  # noqa: E402
 
 REPLY = """### Counting lines
@@ -184,6 +185,14 @@ def main() -> None:
         print(out)
         usage.close()
         shoot_documents(window)
+        # The same window in the dark theme (Settings → Theme: Dark).
+        follower("dark")
+        window.tabs.setCurrentIndex(0)
+        wait(lambda: False, 400)
+        out = ROOT / "docs" / "screenshot-dark.png"
+        window.grab().save(str(out))
+        print(out)
+        follower("light")
         window.close()
         wait(lambda: not services.tasks.pending())
         services.finish()

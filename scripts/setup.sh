@@ -9,9 +9,11 @@ what="${1:-app}"
 
 app_debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
   libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
-  libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core)
+  libxcb-xinerama0 libxcb-xkb1 libfontconfig1 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
+  fonts-noto-color-emoji)  # (replies with emoji, in colour)
 test_debs=(xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xdotool x11-utils
-  binutils desktop-file-utils appstream libglib2.0-bin)  # the last four: tests/packaging
+  binutils desktop-file-utils appstream libglib2.0-bin  # these four: tests/packaging
+  libgtk-3-0)  # Qt's gtk3 platform theme: the dark desktop the theme tests follow
 
 debs=("${app_debs[@]}")
 [ "$what" = test ] && debs+=("${test_debs[@]}")

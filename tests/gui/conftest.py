@@ -49,6 +49,17 @@ def event_loop(qapp: Any) -> Iterator[qasync.QEventLoop]:
     assert not failures, f"a task failed: {failures}"
 
 
+@pytest.fixture(autouse=True)
+def light_theme_after(qapp: Any) -> Iterator[None]:
+    """A test that turns the window dark leaves the next one light (the theme is the
+    application's, as Qt's palette is)."""
+    yield
+    from mixtral_desktop.ui.theme.follow import follower
+
+    follower("light")
+    follower("system")
+
+
 @pytest.fixture
 def tasks(event_loop: qasync.QEventLoop, qtbot: QtBot) -> Iterator[TaskGroup]:
     """A root task group; at the end every task of it must have ended once cancelled."""

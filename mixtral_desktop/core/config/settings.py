@@ -18,6 +18,7 @@ from mixtral_desktop.core.config import paths
 log = logging.getLogger(__name__)
 
 VERSION = 1
+THEMES = ("system", "light", "dark")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Settings:
     requests_per_minute: int = 5  # the Segmind plan's limit (Free: 5, Pro: 50)
     low_credits_warning: float = 1.0  # warn when the remaining credits fall below this
     default_preset: str = ""  # the preset id a new chat starts with ("": none)
+    theme: str = "system"  # "system" (follow the OS), "light" or "dark"
 
     def with_changes(self, **changes: Any) -> Settings:
         return _valid(replace(self, **changes))
@@ -36,6 +38,7 @@ def _valid(settings: Settings) -> Settings:
         requests_per_minute=min(max(int(settings.requests_per_minute), 1), 10_000),
         low_credits_warning=max(float(settings.low_credits_warning), 0.0),
         default_preset=str(settings.default_preset),
+        theme=settings.theme if settings.theme in THEMES else "system",
     )
 
 

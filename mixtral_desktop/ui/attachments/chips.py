@@ -16,19 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from mixtral_desktop.core.domain.attachments import Attachment, describe
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
-from mixtral_desktop.ui.theme.palette import banner_style
+from mixtral_desktop.ui.theme.current import styled
+from mixtral_desktop.ui.theme.palette import Palette, banner_style
 
 SHOW_PROGRESS_AFTER_S = 0.5
 """A file read faster than this shows "Reading…" only, never its page numbers."""
 
 
-def _chip_style(name: str) -> str:
-    chip = PALETTE.chip
+def _chip_style(name: str, palette: Palette) -> str:
+    chip, invalid = palette.chip, palette.invalid
     return (
         f"#{name} {{ background: {chip.background}; border: 1px solid {chip.border};"
         f" border-radius: 6px; }} #{name} QLabel {{ color: {chip.text}; }}"
-        f" #{name} QLabel#chip_warning {{ color: {PALETTE.invalid}; }}"
+        f" #{name} QLabel#chip_warning {{ color: {invalid}; }}"
     )
 
 
@@ -52,7 +52,7 @@ class AttachmentChip(QFrame):
     def __init__(self, attachment: Attachment, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachment_chip")
-        self.setStyleSheet(_chip_style("attachment_chip"))
+        styled(self, lambda p: _chip_style("attachment_chip", p))
         self.attachment = attachment
         self.tokens: int | None = None
         self.room: int | None = None  # the tokens left for it, when it does not fit
@@ -131,7 +131,7 @@ class ReadingChip(QFrame):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("reading_chip")
-        self.setStyleSheet(_chip_style("reading_chip"))
+        styled(self, lambda p: _chip_style("reading_chip", p))
         self.name = name
         self.label = QLabel(f"Reading {name}…", self)
         self.label.setObjectName("reading_label")
@@ -161,7 +161,7 @@ class ProblemLine(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachment_problem")
-        self.setStyleSheet(banner_style("attachment_problem", PALETTE.error))
+        styled(self, lambda p: banner_style("attachment_problem", p.error))
         self.label = QLabel(self)
         self.label.setObjectName("attachment_problem_text")
         self.label.setTextFormat(Qt.TextFormat.PlainText)

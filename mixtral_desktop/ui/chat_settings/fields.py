@@ -31,7 +31,7 @@ from mixtral_desktop.core.domain.chat_settings import (
     parse_extra,
 )
 from mixtral_desktop.ui.chat_settings.examples import ExamplesEditor
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 SERVER_DEFAULT = "Server default"
 EXTRA_PLACEHOLDER = '{"seed": 42}'

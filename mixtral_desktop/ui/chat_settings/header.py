@@ -9,7 +9,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QWidget
 
 from mixtral_desktop.core.domain.chat_settings import ChatSettings
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 
 SETTINGS_KEYS = "Ctrl+Shift+,"
 
@@ -54,14 +54,13 @@ class ChatHeader(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chat_header")
-        banner, badge = PALETTE.instructions, PALETTE.badge
-        self.setStyleSheet(
-            f"#instructions_toggle, #instructions_text {{ color: {banner.text}; }}"
-            f"#chat_header[instructions=\"true\"] {{ background: {banner.background};"
-            f" border-bottom: 1px solid {banner.border}; }}"
-            f"#preset_badge {{ background: {badge.background}; color: {badge.text};"
-            f" border: 1px solid {badge.border}; border-radius: 8px; padding: 0 6px; }}"
-        )
+        styled(self, lambda p: (
+            f"#instructions_toggle, #instructions_text {{ color: {p.instructions.text}; }}"
+            f"#chat_header[instructions=\"true\"] {{ background: {p.instructions.background};"
+            f" border-bottom: 1px solid {p.instructions.border}; }}"
+            f"#preset_badge {{ background: {p.badge.background}; color: {p.badge.text};"
+            f" border: 1px solid {p.badge.border}; border-radius: 8px; padding: 0 6px; }}"
+        ))
         self.toggle = QToolButton(self)
         self.toggle.setObjectName("instructions_toggle")
         self.toggle.setAutoRaise(True)

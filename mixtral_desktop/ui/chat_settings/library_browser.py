@@ -33,7 +33,7 @@ from mixtral_desktop.core.domain.chat_settings import PARAMETERS, ChatSettings
 from mixtral_desktop.core.domain.presets import Preset
 from mixtral_desktop.ui.chat_settings.fields import SERVER_DEFAULT
 from mixtral_desktop.ui.chat_settings.library import PresetLibrary
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE, styled
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -195,12 +195,12 @@ class PresetBrowser(QWidget):
         self.list.setWordWrap(True)  # a broken file's whole reason, on a few lines
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.list.setStyleSheet(
+        styled(self.list, lambda p: (
             f"QListWidget::item {{ padding: 3px 4px; border-bottom: 1px solid"
-            f" {PALETTE.row_separator}; }}"
-            f"QListWidget::item:selected {{ background: {PALETTE.row_selected};"
-            f" border-left: 3px solid {PALETTE.row_accent}; }}"
-        )
+            f" {p.row_separator}; }}"
+            f"QListWidget::item:selected {{ background: {p.row_selected};"
+            f" border-left: 3px solid {p.row_accent}; }}"
+        ))
         self.list.setItemDelegate(RowDelegate(self.list))
         self.details = PresetDetails(self)
         left = QVBoxLayout()

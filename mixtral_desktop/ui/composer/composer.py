@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from mixtral_desktop.core.domain.conversation import Role
 from mixtral_desktop.ui.composer.context_meter import ContextMeter
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 
 ROLE_LABELS = {Role.USER: "User", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
 ROLE_HINTS = {
@@ -95,11 +95,11 @@ class EditBar(QFrame):
         super().__init__(parent)
         self.setObjectName("edit_bar")
         self.setAccessibleName("Editing a message")
-        notice = PALETTE.notice
-        self.setStyleSheet(
-            f"#edit_bar {{ background: {notice.background}; border: 1px solid {notice.border};"
-            f" border-radius: 4px; }} #edit_bar QLabel {{ color: {notice.text}; }}"
-        )
+        styled(self, lambda p: (
+            f"#edit_bar {{ background: {p.notice.background}; border: 1px solid"
+            f" {p.notice.border}; border-radius: 4px; }}"
+            f" #edit_bar QLabel {{ color: {p.notice.text}; }}"
+        ))
         self.label = QLabel(self)
         self.label.setObjectName("edit_message")
         self.label.setWordWrap(True)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE, styled
 
 WARN_AT = 0.8
 """From this share of the window the bar turns amber."""
@@ -146,7 +146,7 @@ class ContextMeter(QWidget):
             return
         text = f"≈ {credits_text(credits)} credits"
         self.estimate.setText(text)
-        self.estimate.setStyleSheet(f"color: {PALETTE.meter.text};")
+        styled(self.estimate, lambda p: f"color: {p.meter.text};")
         why = (f"An estimate, from what your last {replies} replies cost per token"
                " (the reply's length is guessed from theirs)")
         self.estimate.setToolTip(why)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 
 from mixtral_desktop.core.segmind.errors import BILLING_URL, Action, SegmindError
 from mixtral_desktop.core.services.rejections import field_list
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 from mixtral_desktop.ui.theme.palette import banner_style
 
 ACTION_LABELS = {
@@ -33,7 +33,7 @@ class ErrorBanner(QFrame):
         self.setObjectName("error_banner")
         self.setAccessibleName("Error")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(banner_style("error_banner", PALETTE.error))
+        styled(self, lambda p: banner_style("error_banner", p.error))
         self.message = QLabel(self)
         self.message.setObjectName("error_message")
         self.message.setWordWrap(True)

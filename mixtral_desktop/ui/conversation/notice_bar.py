@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 from mixtral_desktop.ui.theme.palette import banner_style
 
 REFUSAL_MS = 6000  # how long a refusal stays in the notice bar
@@ -20,7 +20,7 @@ class NoticeBar(QFrame):
         super().__init__(parent)
         self.setObjectName("notice_bar")
         self.setAccessibleName("Notice")
-        self.setStyleSheet(banner_style("notice_bar", PALETTE.notice))
+        styled(self, lambda p: banner_style("notice_bar", p.notice))
         self.message = QLabel(self)
         self.message.setObjectName("notice_message")
         self.message.setWordWrap(True)

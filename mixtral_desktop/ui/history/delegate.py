@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from mixtral_desktop.core.domain.titles import display_title
 from mixtral_desktop.core.storage.records import ConversationInfo
 from mixtral_desktop.ui.history.model import ConversationRole, relative_time
+from mixtral_desktop.ui.theme.current import PALETTE
 from mixtral_desktop.ui.theme.names import UNTITLED
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAD_X = 12

@@ -24,7 +24,7 @@ from mixtral_desktop.ui.history.model import (
     ConversationListModel,
     display_title,
 )
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 from mixtral_desktop.ui.widgets.undo_bar import UndoBar
 
 TITLE_IN_UNDO = 40  # characters of the title quoted in the undo bar

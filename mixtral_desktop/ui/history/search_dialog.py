@@ -35,7 +35,7 @@ from mixtral_desktop.ui.history.search_results import (
     SearchResultsModel,
     result_count,
 )
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ class SearchDialog(QDialog):
         self.status.setObjectName("search_status")
         self.status.setAccessibleName("Result count")
         self.status.setFont(small_font(self.font()))
-        self.status.setStyleSheet(f"color: {PALETTE.muted};")
+        styled(self.status, lambda p: f"color: {p.muted};")
         self.model = SearchResultsModel(self)
         self.results = QListView(self)
         self.results.setObjectName("search_results")
@@ -102,7 +102,7 @@ class SearchDialog(QDialog):
         self.hint = QLabel("↑ ↓ to move · Enter to open · Esc to close", self)
         self.hint.setObjectName("search_hint")
         self.hint.setFont(small_font(self.font()))
-        self.hint.setStyleSheet(f"color: {PALETTE.muted};")
+        styled(self.hint, lambda p: f"color: {p.muted};")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignRight)
         layout.addWidget(self.field)
         layout.addWidget(self.status)

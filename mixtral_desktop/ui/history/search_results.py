@@ -34,27 +34,25 @@ from mixtral_desktop.core.domain.titles import display_title
 from mixtral_desktop.core.storage.records import HIT_END, HIT_START, SearchHit
 from mixtral_desktop.ui.history.delegate import PAD_X, PAD_Y, paint_row_background, small_font
 from mixtral_desktop.ui.history.model import full_time, relative_time
+from mixtral_desktop.ui.theme.current import PALETTE
 from mixtral_desktop.ui.theme.names import SPEAKERS
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 LIMIT = 100
 SNIPPET_LINES = 2
-HIGHLIGHT = f"background-color: {PALETTE.search_hit}; color: {PALETTE.text};"
 HitRole = Qt.ItemDataRole.UserRole + 1  # the row's SearchHit
 SnippetHtmlRole = Qt.ItemDataRole.UserRole + 2  # the snippet as HTML, hits highlighted
-SPEAKER_COLOURS = {
-    Role.USER: PALETTE.user.label,
-    Role.ASSISTANT: PALETTE.assistant.label,
-    Role.SYSTEM: PALETTE.muted,
-}
+def speaker_colour(role: Role) -> str:
+    return {Role.USER: PALETTE.user.label, Role.ASSISTANT: PALETTE.assistant.label}.get(
+        role, PALETTE.muted)
 
 
 def snippet_html(snippet: str) -> str:
     """``snippet`` as HTML: text escaped, whitespace folded, hits in a highlighted span."""
     text = html.escape(" ".join(snippet.split()), quote=False)
     opened = text.count(HIT_START) - text.count(HIT_END)
-    text = text.replace(HIT_START, f'<span style="{HIGHLIGHT}">').replace(HIT_END, "</span>")
+    highlight = f"background-color: {PALETTE.search_hit}; color: {PALETTE.text};"
+    text = text.replace(HIT_START, f'<span style="{highlight}">').replace(HIT_END, "</span>")
     return text + "</span>" * max(opened, 0)
 
 
@@ -160,7 +158,7 @@ class SearchHitDelegate(QStyledItemDelegate):
         painter.setFont(small)
         painter.setPen(QColor(PALETTE.muted))
         painter.drawText(line, int(right), when)
-        painter.setPen(QColor(SPEAKER_COLOURS[hit.role]))
+        painter.setPen(QColor(speaker_colour(hit.role)))
         painter.drawText(line.adjusted(0, 0, -when_width, 0), int(right), speaker)
         # The title, elided before the role.
         untitled = not hit.title.strip()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QTextBrowser, QTextEdit, QWidget
 
 from mixtral_desktop.ui.text.document import configure_document
 from mixtral_desktop.ui.text.renderer import MarkdownRenderer
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 
 class MessageBrowser(QTextBrowser):

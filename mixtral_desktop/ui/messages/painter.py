@@ -28,7 +28,7 @@ from mixtral_desktop.ui.messages.style import (
     row_layout,
 )
 from mixtral_desktop.ui.text.document import StackedDocument, caret_origin
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -16,6 +16,7 @@ from mixtral_desktop.ui.text.document import Typesetter
 from mixtral_desktop.ui.text.lexers import LexerLoader
 from mixtral_desktop.ui.text.native import choose_engine
 from mixtral_desktop.ui.text.renderer import MarkdownRenderer
+from mixtral_desktop.ui.theme.current import theme_changed
 from mixtral_desktop.ui.workers.idle import FirstFrame
 from mixtral_desktop.ui.workers.layout_pool import LayoutPool
 from mixtral_desktop.ui.workers.tasks import TaskGroup
@@ -42,6 +43,7 @@ class Rendering:
         renderer = MarkdownRenderer(lexers)
         layouts = LayoutPool()
         typesetter = Typesetter(renderer, choose_engine(environ), layouts.helper)
+        theme_changed().connect(renderer.recolour)
         return cls(lexers, renderer, typesetter, layouts)
 
     def shutdown(self) -> None:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QRect
 
 from mixtral_desktop.core.domain.attachments import attached_line
 from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
+from mixtral_desktop.ui.theme.current import current
 from mixtral_desktop.ui.theme.names import SPEAKERS
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
-from mixtral_desktop.ui.theme.palette import Bubble
+from mixtral_desktop.ui.theme.palette import Bubble, Palette
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 MARGIN_X = 12  # between the view's edge and a bubble
 MARGIN_Y = 5  # above and below a bubble
@@ -44,18 +49,41 @@ def _style(role: Role, bubble: Bubble, *, italic: bool = False, left: int = 0,
     )
 
 
-STYLES: dict[Role, BubbleStyle] = {
-    Role.USER: _style(Role.USER, PALETTE.user, left=64),  # (user turns sit to the right)
-    Role.ASSISTANT: _style(Role.ASSISTANT, PALETTE.assistant, right=24),
-    Role.SYSTEM: _style(Role.SYSTEM, PALETTE.system, italic=True, left=24, right=24),
-}
+class _ByPalette(Mapping[K, V]):
+    """A mapping made from the palette in use, made again when the theme changes."""
 
-NOTE_COLOURS: dict[MessageState, str] = {
-    MessageState.WAITING: PALETTE.muted,
-    MessageState.STREAMING: PALETTE.muted,
-    MessageState.INCOMPLETE: PALETTE.note_incomplete,
-    MessageState.FAILED: PALETTE.note_failed,
-}
+    def __init__(self, make: Callable[[Palette], dict[K, V]]) -> None:
+        self._make = make
+        self._made: tuple[Palette, dict[K, V]] | None = None
+
+    def _current(self) -> dict[K, V]:
+        palette = current()
+        if self._made is None or self._made[0] is not palette:
+            self._made = (palette, self._make(palette))
+        return self._made[1]
+
+    def __getitem__(self, key: K) -> V:
+        return self._current()[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+STYLES: Mapping[Role, BubbleStyle] = _ByPalette(lambda p: {
+    Role.USER: _style(Role.USER, p.user, left=64),  # (user turns sit to the right)
+    Role.ASSISTANT: _style(Role.ASSISTANT, p.assistant, right=24),
+    Role.SYSTEM: _style(Role.SYSTEM, p.system, italic=True, left=24, right=24),
+})
+
+NOTE_COLOURS: Mapping[MessageState, str] = _ByPalette(lambda p: {
+    MessageState.WAITING: p.muted,
+    MessageState.STREAMING: p.muted,
+    MessageState.INCOMPLETE: p.note_incomplete,
+    MessageState.FAILED: p.note_failed,
+})
 
 # States whose note gets a line of its own under the text (when there is text).
 NOTE_LINE_STATES = frozenset({MessageState.WAITING, MessageState.INCOMPLETE, MessageState.FAILED})

@@ -18,7 +18,7 @@ from mixtral_desktop.ui.messages.delegate import MessageDelegate
 from mixtral_desktop.ui.messages.message_actions import ACTION_LABELS, MessageActions
 from mixtral_desktop.ui.messages.painter import Fonts
 from mixtral_desktop.ui.messages.row_controls import row_rect, toolbar_place
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 
 # What each button shows (a glyph; its name where the font has no such glyph) and says
 # (its accessible name and tooltip).
@@ -67,12 +67,12 @@ class MessageToolbar(QWidget):
     def _build(self) -> None:
         """The buttons: made the first time the toolbar shows (a tab never hovered, most
         of a restored session, never pays for them)."""
-        self.setStyleSheet(
-            f"#message_toolbar QToolButton {{ color: {PALETTE.muted}; border: none;"
+        styled(self, lambda p: (
+            f"#message_toolbar QToolButton {{ color: {p.muted}; border: none;"
             " padding: 0 3px; }"
-            f"#message_toolbar QToolButton:hover {{ color: {PALETTE.text};"
-            f" background: {PALETTE.row_hover}; border-radius: 3px; }}"
-        )
+            f"#message_toolbar QToolButton:hover {{ color: {p.text};"
+            f" background: {p.row_hover}; border-radius: 3px; }}"
+        ))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(1)

@@ -25,7 +25,7 @@ from mixtral_desktop.ui.messages.row_controls import row_rect, version_step_at
 from mixtral_desktop.ui.messages.row_measurer import RowMeasurer
 from mixtral_desktop.ui.messages.text_overlay import TextOverlay
 from mixtral_desktop.ui.messages.toolbar import MessageToolbar
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 FOLLOW_SLACK = 4  # pixels from the bottom that still count as "at the bottom"
 SCROLL_PAUSE_MS = 120  # relayouts wait until scrolling has paused this long
@@ -88,12 +88,14 @@ class ConversationView(QListView):
         self.setMouseTracking(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.verticalScrollBar().setSingleStep(24)
+        self._recolour()
+
+    def _recolour(self) -> None:
+        """Code shown plain while its lexer loaded can be coloured now, or the theme
+        changed: paint afresh (heights stay)."""
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Base, QColor(PALETTE.conversation))
         self.setPalette(palette)
-
-    def _recolour(self) -> None:
-        """Code shown plain while its lexer loaded can be coloured now (heights stay)."""
         self._delegate.drop_documents()
         self.viewport().update()
 

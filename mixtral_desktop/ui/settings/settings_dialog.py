@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -27,6 +28,7 @@ from mixtral_desktop.core.config.secrets import (
 )
 from mixtral_desktop.core.config.settings import Settings
 from mixtral_desktop.core.segmind.config import ENV_API_KEY
+from mixtral_desktop.ui.theme.follow import MODE_LABELS
 
 
 class SettingsDialog(QDialog):
@@ -85,6 +87,17 @@ class SettingsDialog(QDialog):
         form = QFormLayout(plan)
         form.addRow("Requests per minute:", self.rpm)
         form.addRow("Warn when credits fall below:", self.low_credits)
+        looks = QGroupBox("Appearance", self)
+        self.theme = QComboBox(looks)
+        self.theme.setObjectName("theme_setting")
+        self.theme.setAccessibleName("Theme")
+        for mode, label in MODE_LABELS.items():
+            self.theme.addItem(label, mode)
+        self.theme.setCurrentIndex(max(self.theme.findData(self.settings.theme), 0))
+        self.theme.setToolTip("System follows your desktop's light or dark setting, live")
+        looks_form = QFormLayout(looks)
+        looks_form.addRow("Theme:", self.theme)
+        self.theme.currentIndexChanged.connect(self._save_settings)
         self.rpm.valueChanged.connect(self._save_settings)
         self.low_credits.valueChanged.connect(self._save_settings)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -92,6 +105,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(group)
         layout.addWidget(plan)
+        layout.addWidget(looks)
         layout.addStretch(1)
         layout.addWidget(close)
         self.replace_button.clicked.connect(self.replace_key_requested)
@@ -115,7 +129,8 @@ class SettingsDialog(QDialog):
 
     def _save_settings(self) -> None:
         self.settings = self.settings.with_changes(
-            requests_per_minute=self.rpm.value(), low_credits_warning=self.low_credits.value()
+            requests_per_minute=self.rpm.value(), low_credits_warning=self.low_credits.value(),
+            theme=str(self.theme.currentData()),
         )
         settings_store.save(self.settings)
         self.settings_changed.emit(self.settings)

@@ -32,6 +32,7 @@ from mixtral_desktop.ui.shell.usage_flow import UsageFlow
 from mixtral_desktop.ui.shell.window_state import WindowState
 from mixtral_desktop.ui.statusbar.bar import StatusBar
 from mixtral_desktop.ui.statusbar.credits_watch import CreditsWatch
+from mixtral_desktop.ui.theme.follow import follower
 from mixtral_desktop.ui.workers.idle import WhenIdle
 
 if TYPE_CHECKING:  # (an annotation: imported when the dialog first opens, below)
@@ -263,6 +264,7 @@ class MainWindow(QMainWindow):
         self.credits.warn_below = settings.low_credits_warning
         if self.clients.requests_per_minute is not None:
             self.clients.set_requests_per_minute(settings.requests_per_minute)
+        follower(settings.theme)  # (live: every window, every view)
 
     def start(self) -> None:
         """Read the stored key in the background; ask for one when there is none."""

@@ -29,6 +29,7 @@ from mixtral_desktop.core.storage.search import SearchIndex
 from mixtral_desktop.core.storage.store import Store
 from mixtral_desktop.ui.chat_settings.library import PresetLibrary
 from mixtral_desktop.ui.messages.rendering import Rendering
+from mixtral_desktop.ui.theme.follow import follower
 from mixtral_desktop.ui.workers.idle import FirstFrame
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
@@ -64,6 +65,8 @@ class WindowServices:
         """Everything a window needs around ``clients``; the store and the settings are
         the user's own unless given. ``loop``: the qasync loop (the current one)."""
         store = store if store is not None else Store.open(paths.history_file())
+        settings = settings if settings is not None else settings_store.load()
+        follower(settings.theme)  # the palette before the first widget
         executors = Executors()
         tasks = TaskGroup("window", loop if loop is not None else asyncio.get_event_loop())
         first_frame = FirstFrame()
@@ -73,7 +76,7 @@ class WindowServices:
         return cls(
             clients=clients,
             store=store,
-            settings=settings if settings is not None else settings_store.load(),
+            settings=settings,
             executors=executors,
             tasks=tasks,
             first_frame=first_frame,

@@ -7,7 +7,7 @@ import time
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from mixtral_desktop.core.domain.conversation import Usage
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 
 def format_credits(value: float) -> str:

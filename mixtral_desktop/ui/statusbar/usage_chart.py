@@ -32,7 +32,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 LABEL_EVERY = 7  # days between two dates under the bars (counted back from the last)
 BAR_SHARE = 0.7  # of a day's width

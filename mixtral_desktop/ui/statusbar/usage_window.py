@@ -40,8 +40,8 @@ from mixtral_desktop.ui.statusbar.usage_tables import (
     credits_number,
     credits_text,
 )
+from mixtral_desktop.ui.theme.current import PALETTE
 from mixtral_desktop.ui.theme.names import UNTITLED
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
 from mixtral_desktop.ui.workers.tasks import TaskGroup
 
 Load = Callable[[], Awaitable[UsageReport]]

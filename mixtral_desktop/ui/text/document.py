@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, QThread
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QPainter, QTextDocument
 
-from mixtral_desktop.ui.text.markdown import DOCUMENT_CSS
+from mixtral_desktop.ui.text.markdown import document_css
 from mixtral_desktop.ui.text.native import TextEngine
 from mixtral_desktop.ui.text.renderer import MarkdownRenderer
 from mixtral_desktop.ui.text.segments import SEGMENT_CHARS, Segment, splittable
@@ -34,7 +34,7 @@ taking it back (A/B: a burst's last byte to painted 50 -> 46 ms)."""
 
 def configure_document(document: QTextDocument, font: QFont) -> None:
     """Give ``document`` the settings every rendered message uses."""
-    document.setDefaultStyleSheet(DOCUMENT_CSS)
+    document.setDefaultStyleSheet(document_css())
     document.setDefaultFont(font)
     document.setDocumentMargin(0)
     document.setIndentWidth(22)  # per list level; Qt's 40 px wastes a narrow bubble

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Final
 
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 if TYPE_CHECKING:
     from markdown_it_pyrs import MarkdownIt
@@ -32,8 +32,10 @@ if TYPE_CHECKING:
 COPY_SCHEME = "copy-code"
 MONO_FAMILY = "'DejaVu Sans Mono', 'Menlo', 'Consolas', 'Courier New', monospace"
 
-#: Default style sheet for every document showing rendered Markdown.
-DOCUMENT_CSS = f"""
+def document_css() -> str:
+    """The default style sheet of every document showing rendered Markdown (in the
+    palette in use)."""
+    return f"""
 p {{ margin-top: 0px; margin-bottom: 8px; }}
 ul, ol {{ margin-top: 0px; margin-bottom: 8px; }}
 li {{ margin-bottom: 2px; }}

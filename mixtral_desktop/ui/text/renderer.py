@@ -21,7 +21,7 @@ from mixtral_desktop.ui.text.markdown import (
     render_oversized,
 )
 from mixtral_desktop.ui.text.segments import SEGMENT_CHARS, Segment, block_starts, splittable
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE
 
 if TYPE_CHECKING:
     from pygments.lexer import Lexer
@@ -106,6 +106,12 @@ class MarkdownRenderer:
     def forget(self) -> None:
         """Drop every cached rendering (they may show code not yet coloured)."""
         self._render_from.cache_clear()
+
+    def recolour(self) -> None:
+        """The theme changed: render everything again in its colours (code included)."""
+        self._highlight.cache_clear()
+        self._formatter = None
+        self.lexers.ready.emit()  # (forget() runs first, then every view repaints)
 
     # Rendering
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
-from mixtral_desktop.ui.theme.palette import LIGHT as PALETTE
+from mixtral_desktop.ui.theme.current import styled
 
 UNDO_SECONDS = 10
 """How long Undo is offered."""
@@ -22,13 +22,12 @@ class UndoBar(QFrame):
         super().__init__(parent)
         self.setObjectName(f"{name}_bar")
         self.setAccessibleName("Undo delete")
-        caution = PALETTE.caution
-        self.setStyleSheet(
-            f"#{name}_bar {{ background: {caution.background}; border: 1px solid"
-            f" {caution.border}; border-radius: 6px; margin: 6px; }}"
-            f"#{name}_bar QLabel {{ color: {caution.text}; }}"
+        styled(self, lambda p: (
+            f"#{name}_bar {{ background: {p.caution.background}; border: 1px solid"
+            f" {p.caution.border}; border-radius: 6px; margin: 6px; }}"
+            f"#{name}_bar QLabel {{ color: {p.caution.text}; }}"
             f"#{name} {{ padding: 2px 10px; }}"
-        )
+        ))
         self.message = QLabel(self)
         self.message.setObjectName(f"{name}_message")
         self.message.setWordWrap(True)
