@@ -141,7 +141,11 @@ def test_a_drafts_attachments_are_kept_and_go_with_the_draft(tmp_path: Path) -> 
         reply = store.add_message(conversation_id, Message(
             Role.ASSISTANT, "It concludes.", MessageState.DONE, usage=Usage(1, 1, 2)))
         assert store.attachments.of_message(reply.id or 0) == ()
-        store.save_draft(conversation_id, "", Role.USER)  # sent: the draft is forgotten
+        # The text erased (a keystroke): the draft keeps its documents.
+        store.save_draft(conversation_id, "", Role.USER)
+        assert [a.name for a in store.attachments.of_draft(conversation_id)] == ["report.pdf"]
+        assert store.draft(conversation_id) == ("", Role.USER)
+        store.save_draft(conversation_id, "", Role.USER, ())  # sent: the draft is forgotten
         assert store.attachments.of_draft(conversation_id) == ()
     assert documents(path) == 0
 
