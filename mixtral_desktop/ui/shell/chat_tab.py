@@ -15,7 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
 from mixtral_desktop.core.domain.attachments import Attachment
-from mixtral_desktop.core.domain.conversation import Message, Role
+from mixtral_desktop.core.domain.conversation import Message, MessageState, Role
 from mixtral_desktop.core.domain.tree import ConversationTree
 from mixtral_desktop.core.segmind.errors import SegmindError
 from mixtral_desktop.ui.chat_settings.header import SETTINGS_KEYS, ChatHeader
@@ -33,6 +33,7 @@ from mixtral_desktop.ui.shell.document_flow import ATTACH_KEYS, DocumentFlow
 from mixtral_desktop.ui.shell.over_window import ask_over_window
 from mixtral_desktop.ui.shell.services import WindowServices
 from mixtral_desktop.ui.text.markdown import fence_languages
+from mixtral_desktop.ui.widgets.announce import announce
 from mixtral_desktop.ui.widgets.undo_bar import UndoBar
 
 PRELOAD_ROWS = 200
@@ -58,6 +59,7 @@ class ChatTab(QWidget):
     """A conversation with its composer; two tabs can wait for replies at once."""
 
     draft_changed = Signal()  # the composer's text or role changed
+    announced = Signal(str)  # what a screen reader was told (a finished reply)
 
     def __init__(self, services: WindowServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +120,7 @@ class ChatTab(QWidget):
         controller.over_window.connect(
             lambda verdict: ask_over_window(self, verdict, self._leave_out)
         )
+        controller.busy_changed.connect(self._announce_reply)
         self._editing: int | None = None  # the tree key of the message being edited
         self._wire_actions()
         # What the window listens to.
@@ -271,6 +274,15 @@ class ChatTab(QWidget):
         self.documents.shutdown()
         self.context.stop()
         self.controller.shutdown()
+
+    def _announce_reply(self, busy: bool) -> None:
+        """A reply ended: a screen reader hears it once, whole (never chunk by chunk)."""
+        rows = self.model.rowCount()
+        last = self.model.message(rows - 1) if rows and not busy else None
+        if last is None or last.role is not Role.ASSISTANT or not last.content:
+            return
+        ended = "" if last.state is MessageState.DONE else " (incomplete)"
+        self.announced.emit(announce(self.view, f"Mixtral replied{ended}: {last.content}"))
 
     def _leave_out(self, first_row: int) -> None:
         """The user chose to leave out the rows above ``first_row``: ask again."""

@@ -40,7 +40,7 @@ class StatusFlow(QObject):
     def show_state(self) -> None:
         """The current tab's state: "Idle", "Waiting 5 s", "Streaming"…"""
         if self._tabs.count():
-            self._status.state.setText(self._tabs.current_tab().state_text())
+            self._status.state.show_value(self._tabs.current_tab().state_text())
 
     def show_usage(self, usage: Usage | None) -> None:
         self._status.usage.show_usage(usage)

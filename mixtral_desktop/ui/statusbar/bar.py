@@ -7,7 +7,7 @@ import time
 from PySide6.QtWidgets import QLabel, QPushButton, QStatusBar, QWidget
 
 from mixtral_desktop.core.domain.conversation import Usage
-from mixtral_desktop.ui.theme.current import PALETTE
+from mixtral_desktop.ui.theme.current import PALETTE, styled
 
 
 def format_credits(value: float) -> str:
@@ -18,11 +18,22 @@ def format_credits(value: float) -> str:
 
 
 class _Segment(QLabel):
+    """A label whose value a screen reader hears with its name: "Remaining credits:
+    4.99, updated 14:02", never the name alone."""
+
     def __init__(self, name: str, accessible: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
+        self.label = accessible
         self.setAccessibleName(accessible)
         self.setContentsMargins(6, 0, 6, 0)
+
+    def show_value(self, text: str, spoken: str | None = None) -> None:
+        """Show ``text``; its accessible name is the segment's name and ``spoken`` (by
+        default ``text``)."""
+        self.setText(text)
+        said = text if spoken is None else spoken
+        self.setAccessibleName(f"{self.label}: {said}" if said else self.label)
 
 
 class CreditsSegment(_Segment):
@@ -32,7 +43,10 @@ class CreditsSegment(_Segment):
         super().__init__("credits_segment", "Remaining credits", parent)
         self.value: float | None = None
         self.updated_at: float | None = None
-        self.setText("Credits: –")
+        self._low = False
+        styled(self, lambda p: f"color: {p.credits_low}; font-weight: bold;"
+               if self._low else "")
+        self.show_value("Credits: –", "not known yet")
         self.setToolTip("Remaining Segmind credits, from the last reply or the credits API")
 
     def show_credits(
@@ -42,7 +56,8 @@ class CreditsSegment(_Segment):
         self.value = total
         self.updated_at = at if at is not None else time.time()
         stamp = time.strftime("%H:%M", time.localtime(self.updated_at))
-        self.setText(f"Credits: {format_credits(total)} · updated {stamp}")
+        self.show_value(f"Credits: {format_credits(total)} · updated {stamp}",
+                        f"{format_credits(total)}, updated {stamp}")
         detail = ""
         if paid is not None and free is not None:
             detail = f"\n{format_credits(paid)} paid + {format_credits(free)} free"
@@ -55,11 +70,12 @@ class CreditsSegment(_Segment):
     def set_low(self, low: bool) -> None:
         """Amber while the balance is below the user's warning threshold."""
         self.setProperty("low", low)
+        self._low = low
         self.setStyleSheet(f"color: {PALETTE.credits_low}; font-weight: bold;" if low else "")
 
     def show_unknown(self, reason: str) -> None:
         suffix = "" if self.value is None else f" (last: {format_credits(self.value)})"
-        self.setText(f"Credits: {reason}{suffix}")
+        self.show_value(f"Credits: {reason}{suffix}", f"{reason}{suffix}")
 
 
 class TabStateSegment(_Segment):
@@ -67,7 +83,7 @@ class TabStateSegment(_Segment):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("state_segment", "Chat state", parent)
-        self.setText("Idle")
+        self.show_value("Idle")
 
 
 class UsageSegment(_Segment):
@@ -79,11 +95,13 @@ class UsageSegment(_Segment):
 
     def show_usage(self, usage: Usage | None) -> None:
         if usage is None:
-            self.setText("Tokens: not reported")
+            self.show_value("Tokens: not reported", "not reported")
             return
-        self.setText(
+        self.show_value(
             f"Tokens: {usage.prompt_tokens} in · {usage.completion_tokens} out · "
-            f"{usage.total_tokens} total"
+            f"{usage.total_tokens} total",
+            f"{usage.prompt_tokens} in, {usage.completion_tokens} out, "
+            f"{usage.total_tokens} total",
         )
 
 
@@ -98,7 +116,8 @@ class SpendSegment(_Segment):
         if not replies:
             return
         mark = "≈ " if approximate else ""
-        self.setText(f"Spent: {mark}{format_credits(credits)}")
+        self.show_value(f"Spent: {mark}{format_credits(credits)}",
+                        f"{mark}{format_credits(credits)}")
         why = (" Approximate: requests overlapped, or the balance moved for another"
                " reason (a top-up, another device)." if approximate else "")
         plural = "reply" if replies == 1 else "replies"
@@ -106,7 +125,6 @@ class SpendSegment(_Segment):
             f"Credits spent this session: {mark}{format_credits(credits)}, {replies}"
             f" {plural}, from the balance Segmind reports before and after each.{why}"
         )
-        self.setAccessibleName(f"Credits spent this session: {mark}{format_credits(credits)}")
         self.show()
 
 
