@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+OUT = Path(os.environ.get("MIXTRAL_SCREENSHOT_DIR", ROOT / "docs"))
+"""Where the PNGs go (another folder to look at a variant, e.g. QT_SCALE_FACTOR=2)."""
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts/truetype/dejavu")
@@ -123,7 +125,7 @@ def shoot_documents(window: MainWindow) -> None:
          and all(c.tokens is not None for c in tab.documents.tray.chips()))
     tab.composer.set_text("Compare with the suppliers' shares.")
     wait(lambda: False, 400)
-    out = ROOT / "docs" / "documents.png"
+    out = OUT / "documents.png"
     window.grab().save(str(out))
     print(out)
 
@@ -161,7 +163,7 @@ def main() -> None:
         wait(lambda: False, 300)
         tab.view.toolbar.show_for(1)  # as when the pointer is over the reply
         wait(lambda: False, 100)
-        out = ROOT / "docs" / "screenshot.png"
+        out = OUT / "screenshot.png"
         window.grab().save(str(out))
         print(out)
         # The chat's settings beside it: a preset applied, then a value being fixed.
@@ -172,7 +174,7 @@ def main() -> None:
         field.edit.setText("2.5")
         field.edit.textEdited.emit("2.5")
         wait(lambda: False, 200)
-        out = ROOT / "docs" / "chat-settings.png"
+        out = OUT / "chat-settings.png"
         window.grab().save(str(out))
         print(out)
         # History → Usage…: the last 30 days.
@@ -180,7 +182,7 @@ def main() -> None:
         usage.resize(900, 640)
         wait(lambda: usage.per_chat.model().rowCount() >= 3)
         wait(lambda: False, 200)
-        out = ROOT / "docs" / "usage.png"
+        out = OUT / "usage.png"
         usage.grab().save(str(out))
         print(out)
         usage.close()
@@ -189,7 +191,7 @@ def main() -> None:
         follower("dark")
         window.tabs.setCurrentIndex(0)
         wait(lambda: False, 400)
-        out = ROOT / "docs" / "screenshot-dark.png"
+        out = OUT / "screenshot-dark.png"
         window.grab().save(str(out))
         print(out)
         follower("light")
