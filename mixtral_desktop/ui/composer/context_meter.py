@@ -106,6 +106,10 @@ class ContextMeter(QWidget):
         self.used: int | None = None
         self.capacity = 0
         self.reserve = 0
+        self._over = False
+        styled(self.label, lambda p: (
+            f"color: {p.meter.over}; font-weight: bold;" if self._over
+            else f"color: {p.meter.text};"))
         self.show_not_counted(65_536)
 
     def show_not_counted(self, window: int) -> None:
@@ -127,8 +131,10 @@ class ContextMeter(QWidget):
         self.used, self.capacity, self.reserve = used, window, reserve
         self.bar.show_fill(used, reserve, window)
         over = used + reserve > window
-        colour = PALETTE.meter.over if over else PALETTE.meter.text
-        self.label.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if over else ""))
+        if over != self._over:
+            self._over = over
+            colour = PALETTE.meter.over if over else PALETTE.meter.text
+            self.label.setStyleSheet(f"color: {colour};" + (" font-weight: bold;" if over else ""))
         self.label.setText(f"{tokens_text(used)} / {tokens_text(window)}")
         percent = round(100 * used / window) if window else 0
         parts = [f"Context: {tokens_text(used)} of {tokens_text(window)} tokens ({percent} %)"]
