@@ -9,6 +9,8 @@ box asks to edit the last user message (:attr:`Composer.edit_last_requested`).
 
 from __future__ import annotations
 
+import itertools
+
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
@@ -181,6 +183,11 @@ class Composer(QWidget):
         """How full the model's window would be if the draft were sent now."""
         layout.addWidget(self.meter)
         self._layout = layout
+        # Tab goes as the eye does: Attach, the message, its role, Send, the count.
+        chain = (self.attach_button, self.input, self.role_selector, self.send_button,
+                 self.meter.label)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
         self._busy = False
         self._kept_draft: tuple[str, Role] | None = None  # while editing a message

@@ -117,6 +117,8 @@ class ChatTab(QWidget):
         self.documents = DocumentFlow(
             self, layout, composer, controller, self.context, self.view, services,
         )
+        QWidget.setTabOrder(self.header.settings_button, self.view)
+        self.documents.chain_tabs()
         controller.over_window.connect(
             lambda verdict: ask_over_window(self, verdict, self._leave_out)
         )

@@ -4,6 +4,7 @@ meter counting them, and what Send takes with it."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -139,7 +140,18 @@ class DocumentFlow(QObject):
 
         offer_long_paste(self._tab, len(text), answered)
 
+    def chain_tabs(self) -> None:
+        """Tab order as the eye goes: the conversation, each chip's buttons, Attach."""
+        chain: list[QWidget] = [self._view]
+        if self._documents is not None:
+            for chip in self._documents.tray.chips():
+                chain += [chip.keep_part_button, chip.view_button, chip.remove_button]
+        chain.append(self._composer.attach_button)
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
     def _changed(self) -> None:
+        self.chain_tabs()
         self._composer.set_documents(len(self.attachments()))
         self._context.recount()
         self.changed.emit()

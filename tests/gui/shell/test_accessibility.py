@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleInterface
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from mixtral_desktop.core.config import paths
@@ -105,3 +107,27 @@ def test_a_finished_reply_is_announced_once_whole(qtbot: QtBot, window: MainWind
     qtbot.waitUntil(lambda: bool(said), timeout=WAIT_MS)
     assert said == ["Mixtral replied: A reply in several pieces, streamed as it comes."]
 
+
+
+def test_tab_goes_through_the_window_as_it_is_laid_out(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    tab = window.current_tab()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Some notes.\n", encoding="utf-8")
+    tab.documents.attach([notes])
+    qtbot.waitUntil(lambda: bool(tab.documents.tray.chips()), timeout=WAIT_MS)
+    qtbot.keyClicks(tab.composer.input, "draft")  # (Send takes the focus once enabled)
+    window.tabs.tabBar().setFocus()
+    qtbot.waitUntil(lambda: window.tabs.tabBar().hasFocus())
+    order = []
+    for _ in range(12):
+        widget = QApplication.focusWidget()
+        assert widget is not None
+        order.append(widget.objectName())
+        qtbot.keyClick(widget, Qt.Key.Key_Tab)
+    assert order == [
+        "tab_bar", "new_tab_button", "chat_settings_button", "conversation",
+        "chip_view", "chip_remove", "attach_button", "composer", "role_selector",
+        "send_button", "context_count", "tab_bar",
+    ]
